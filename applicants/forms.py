@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+
+from .models import Applicant, User
+from .validators import normalize_cnic, normalize_ntn, validate_pk_mobile
+
+
+class CnicField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 15)
+        kwargs.setdefault("help_text", _("13 digits, with or without dashes: 35202-1234567-3."))
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off", "placeholder": "35202-1234567-3"})
+
+    def clean(self, value):
+        return normalize_cnic(super().clean(value))
+
+
+class NtnField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 9)
+        kwargs.setdefault("help_text", _("7 digits, optionally with the check digit: 1234567-8."))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        return normalize_ntn(super().clean(value))
+
+
+class MobileField(PhoneNumberField):
+    default_validators = [validate_pk_mobile]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("region", "PK")
+        kwargs.setdefault("help_text", _("A Pakistani mobile number that can receive SMS: 0300 1234567."))
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "tel", "autocomplete": "tel", "placeholder": "0300 1234567"})
+        self.error_messages["invalid"] = _("Enter a valid mobile number, for example 0300 1234567.")
+
+
+class AccountForm(forms.Form):
+    """The login part of sign-up, shared by both applicant kinds."""
+
+    email = forms.EmailField(label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 10 characters, not only digits, not a common password."),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    language = forms.ChoiceField(label=_("Language for messages"), choices=User._meta.get_field("language").choices)
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(
+                _("An account with this email already exists. Sign in, or reset your password."), code="email_taken"
+            )
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", ValidationError(_("The two passwords differ."), code="password_mismatch"))
+        elif first:
+            try:
+                password_validation.validate_password(first, User(email=cleaned.get("email", "")))
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+    def profile_data(self) -> dict:
+        account_fields = {"email", "password1", "password2", "language", "user_name"}
+        return {name: value for name, value in self.cleaned_data.items() if name not in account_fields}
+
+
+class FreelancerSignUpForm(AccountForm):
+    full_name = forms.CharField(label=_("Full name (as on CNIC)"), max_length=150)
+    cnic = CnicField(label=_("CNIC"))
+    mobile = MobileField(label=_("Mobile number"))
+    city = forms.CharField(label=_("City"), max_length=100)
+    pseb_number = forms.CharField(label=_("PSEB registration number (optional)"), max_length=50, required=False)
+
+    kind = Applicant.Kind.FREELANCER
+
+    def account_name(self) -> str:
+        return self.cleaned_data["full_name"]
+
+
+class CompanySignUpForm(AccountForm):
+    user_name = forms.CharField(label=_("Your name"), max_length=150)
+    legal_name = forms.CharField(label=_("Company legal name"), max_length=200)
+    ntn = NtnField(label=_("NTN"))
+    secp_number = forms.CharField(label=_("SECP registration number"), max_length=50)
+    address = forms.CharField(label=_("Registered address"), widget=forms.Textarea(attrs={"rows": 3}))
+    authorised_person_name = forms.CharField(label=_("Authorised person's name"), max_length=150)
+    authorised_person_cnic = CnicField(label=_("Authorised person's CNIC"))
+    mobile = MobileField(label=_("Authorised person's mobile number"))
+    city = forms.CharField(label=_("City"), max_length=100)
+
+    kind = Applicant.Kind.COMPANY
+
+    def account_name(self) -> str:
+        return self.cleaned_data["user_name"]
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(label=_("Email address"), widget=forms.EmailInput(attrs={"autofocus": True}))
+
+    error_messages = {
+        "invalid_login": _("The email address or password is not right. Passwords are case-sensitive."),
+        "inactive": _("Please confirm your email address first: follow the link we emailed you."),
+    }
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError:
+            email, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+            user = User.objects.filter(email__iexact=email or "").first()
+            if user and not user.is_active and user.email_confirmed_at is None and user.check_password(password):
+                raise ValidationError(self.error_messages["inactive"], code="inactive") from None
+            raise
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Password reset that queues its email in the notification outbox instead of sending in the request."""
+
+    def send_mail(
+        self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
+    ):
+        from notifications.services import notification_queue_email
+
+        user = context["user"]
+        notification_queue_email(
+            event="password_reset",
+            to_address=to_email,
+            context={"user": user, "link": context["protocol"] + "://" + context["domain"] + _reset_path(context)},
+            idempotency_key=f"password_reset:{user.pk}:{context['token']}",
+            user=user,
+            language=user.language,
+        )
+
+
+def _reset_path(context: dict) -> str:
+    from django.urls import reverse
+
+    return reverse("applicants:password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]})
+
+
+class ResendConfirmationForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "language"]
+
+
+class TeamMemberForm(forms.Form):
+    full_name = forms.CharField(label=_("Name"), max_length=150)
+    email = forms.EmailField(label=_("Email address"))
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(_("An account with this email already exists."), code="email_taken")
+        return email

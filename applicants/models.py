@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Length, Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from .validators import format_cnic, mask_cnic, validate_cnic, validate_ntn, validate_pk_mobile
+
+# Lets the check constraints below say `cnic__length=13`.
+models.CharField.register_lookup(Length)
+
+
+class Applicant(models.Model):
+    """Who registrations belong to: one freelancer, or one company with several user accounts."""
+
+    class Kind(models.TextChoices):
+        FREELANCER = "freelancer", _("Freelancer")
+        COMPANY = "company", _("Company")
+
+    kind = models.CharField(_("applicant kind"), max_length=20, choices=Kind.choices)
+    mobile = PhoneNumberField(_("mobile number"), region="PK", validators=[validate_pk_mobile])
+
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    cnic = models.CharField(_("CNIC"), max_length=13, blank=True, validators=[validate_cnic])
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    pseb_number = models.CharField(_("PSEB registration number"), max_length=50, blank=True)
+
+    legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
+    ntn = models.CharField(_("NTN"), max_length=9, blank=True, validators=[validate_ntn])
+    secp_number = models.CharField(_("SECP registration number"), max_length=50, blank=True)
+    address = models.TextField(_("registered address"), blank=True)
+    authorised_person_name = models.CharField(_("authorised person's name"), max_length=150, blank=True)
+    authorised_person_cnic = models.CharField(
+        _("authorised person's CNIC"), max_length=13, blank=True, validators=[validate_cnic]
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("applicant")
+        verbose_name_plural = _("applicants")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=["freelancer", "company"]), name="applicant_kind_valid"),
+            models.CheckConstraint(
+                condition=~models.Q(kind="freelancer") | (models.Q(cnic__length=13) & ~models.Q(full_name="")),
+                name="freelancer_has_identity",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="company")
+                | (
+                    ~models.Q(legal_name="")
+                    & models.Q(ntn__length__gte=7)
+                    & ~models.Q(secp_number="")
+                    & models.Q(authorised_person_cnic__length=13)
+                ),
+                name="company_has_identity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.legal_name if self.kind == self.Kind.COMPANY else self.full_name
+
+    @property
+    def identity_cnic(self) -> str:
+        return self.authorised_person_cnic if self.kind == self.Kind.COMPANY else self.cnic
+
+    @property
+    def cnic_display(self) -> str:
+        return format_cnic(self.identity_cnic)
+
+    @property
+    def cnic_masked(self) -> str:
+        return mask_cnic(self.identity_cnic)
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra_fields: object) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra_fields: object) -> User:
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra_fields: object) -> User:
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        extra_fields.setdefault("email_confirmed_at", timezone.now())
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A login. Applicant users belong to an Applicant; staff users do not."""
+
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("name"), max_length=150, blank=True)
+    applicant = models.ForeignKey(
+        Applicant, verbose_name=_("applicant"), on_delete=models.PROTECT, null=True, blank=True, related_name="members"
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    email_confirmed_at = models.DateTimeField(_("email confirmed at"), null=True, blank=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email

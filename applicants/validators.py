@@ -1,0 +1,79 @@
+"""Identity number rules: CNIC and NTN parsing, formatting and masking."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+_CNIC_DASHED = re.compile(r"^(\d{5})-(\d{7})-(\d)$")
+_CNIC_PLAIN = re.compile(r"^\d{13}$")
+_NTN = re.compile(r"^(\d{7})(?:-?(\d))?$")
+
+
+def normalize_cnic(value: str) -> str:
+    """Return the 13 digits of a CNIC given as `12345-1234567-1` or `1234512345671`."""
+    text = (value or "").strip()
+    match = _CNIC_DASHED.match(text)
+    digits = "".join(match.groups()) if match else text
+    if not _CNIC_PLAIN.match(digits):
+        raise ValidationError(
+            _("Enter the CNIC as 13 digits, with or without dashes, for example 35202-1234567-3."),
+            code="cnic_format",
+        )
+    if digits[0] not in "1234567":
+        raise ValidationError(
+            _("A CNIC starts with a province code from 1 to 7; %(digit)s is not one."),
+            code="cnic_province",
+            params={"digit": digits[0]},
+        )
+    return digits
+
+
+def validate_cnic(value: str) -> None:
+    normalize_cnic(value)
+
+
+def format_cnic(digits: str) -> str:
+    return f"{digits[:5]}-{digits[5:12]}-{digits[12:]}" if len(digits) == 13 else digits
+
+
+def mask_cnic(digits: str) -> str:
+    """Show the district prefix and check digit only, as lists and logs must."""
+    return f"{digits[:5]}-*******-{digits[12:]}" if len(digits) == 13 else ""
+
+
+def normalize_ntn(value: str) -> str:
+    """Return an NTN as `1234567` or, with its check digit, `1234567-8`."""
+    text = (value or "").strip()
+    match = _NTN.match(text)
+    if not match:
+        raise ValidationError(
+            _("Enter the NTN as 7 digits, optionally followed by its check digit, for example 1234567-8."),
+            code="ntn_format",
+        )
+    base, check = match.groups()
+    return f"{base}-{check}" if check else base
+
+
+def validate_ntn(value: str) -> None:
+    normalize_ntn(value)
+
+
+def validate_pk_mobile(number: object) -> None:
+    """A Pakistani mobile number (03xx…), not a landline or a foreign number."""
+    if not isinstance(number, phonenumbers.PhoneNumber) or not phonenumbers.is_valid_number(number):
+        raise ValidationError(_("Enter a valid mobile number, for example 0300 1234567."), code="phone_invalid")
+    if phonenumbers.region_code_for_number(number) != "PK":
+        raise ValidationError(_("Enter a Pakistani mobile number (starting 03 or +92 3)."), code="phone_not_pk")
+    if phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE:
+        raise ValidationError(
+            _("This looks like a landline; enter a mobile number that can receive SMS."), code="phone_not_mobile"
+        )
+
+
+def mask_phone(value: object) -> str:
+    text = str(value or "")
+    return f"{text[:6]}*****{text[-2:]}" if len(text) > 8 else ""

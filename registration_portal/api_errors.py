@@ -1,0 +1,43 @@
+"""API errors as one JSON shape: a summary plus one item per problem, each with its field path."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import PortalError
+
+
+def _flatten(detail, path: str = "") -> list[dict]:
+    if isinstance(detail, dict):
+        return [item for key, value in detail.items() for item in _flatten(value, f"{path}.{key}" if path else key)]
+    if isinstance(detail, list):
+        if all(isinstance(item, exceptions.ErrorDetail) for item in detail):
+            return [item for value in detail for item in _flatten(value, path)]
+        return [item for index, value in enumerate(detail) for item in _flatten(value, f"{path}[{index}]")]
+    field = None if path in ("", "non_field_errors") else path
+    return [{"field": field, "code": getattr(detail, "code", "invalid"), "message": str(detail)}]
+
+
+def exception_handler(exc, context):
+    """`{"detail": …, "errors": [{"field": "entries[1].network", "code": …, "message": …}]}`."""
+    if isinstance(exc, PortalError):
+        errors = [{"field": exc.field, "code": exc.code, "message": exc.message}]
+        return Response({"detail": exc.message, "errors": errors}, status=exc.status_code)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten(exc.detail)
+        response.data = {
+            "detail": _("The request has %(count)s problem(s).") % {"count": len(errors)},
+            "errors": errors,
+        }
+    elif isinstance(response.data, dict) and "detail" in response.data:
+        detail = response.data["detail"]
+        response.data["errors"] = [{"field": None, "code": getattr(detail, "code", "error"), "message": str(detail)}]
+    if response.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
+        response.data.setdefault("errors", [])
+    return response

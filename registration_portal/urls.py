@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import TemplateView
+
+from applicants.api import TokenView
+from vpn_records.api import RegistrationDetailAPI, RegistrationListCreateAPI
+
+api_v1 = [
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("registrations/", RegistrationListCreateAPI.as_view(), name="registration-list"),
+    path("registrations/<str:reference>/", RegistrationDetailAPI.as_view(), name="registration-detail"),
+]
+
+urlpatterns = [
+    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("account/", include("applicants.urls")),
+    path("registrations/", include("vpn_records.urls")),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "VPN Registration Portal — staff"
+admin.site.site_title = "VPN Registration Portal"
+if settings.DEBUG:
+    admin.site.site_header += " (development)"

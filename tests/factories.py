@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from applicants.models import Applicant, User
+from vpn_records import services
+from vpn_records.models import Purpose
+from vpn_records.networks import parse_network
+
+PASSWORD = "Correct-Horse-Battery-42"
+
+
+def make_user(*, email: str, applicant: Applicant | None, **fields) -> User:
+    fields.setdefault("email_confirmed_at", timezone.now())
+    return User.objects.create_user(email=email, password=PASSWORD, applicant=applicant, **fields)
+
+
+def make_freelancer(*, email: str, cnic: str = "3520212345673", full_name: str = "Ayesha Khan") -> User:
+    applicant = Applicant.objects.create(
+        kind=Applicant.Kind.FREELANCER, full_name=full_name, cnic=cnic, mobile="+923001234567", city="Lahore"
+    )
+    return make_user(email=email, applicant=applicant, full_name=full_name)
+
+
+def make_company_user(*, email: str) -> User:
+    applicant = Applicant.objects.create(
+        kind=Applicant.Kind.COMPANY,
+        legal_name="Indus Code (Private) Limited",
+        ntn="1234567-8",
+        secp_number="0123456",
+        address="Islamabad",
+        authorised_person_name="Bilal Ahmed",
+        authorised_person_cnic="6110112345671",
+        mobile="+923211234567",
+        city="Islamabad",
+    )
+    return make_user(email=email, applicant=applicant, full_name="Bilal Ahmed")
+
+
+def token_for(user: User) -> str:
+    return Token.objects.get_or_create(user=user)[0].key
+
+
+def make_registration(*, user: User, networks=("111.68.96.10",), submit: bool = False):
+    fields = {
+        "user": user,
+        "purpose": Purpose.FREELANCING,
+        "purpose_detail": "Client work for a software house in Germany.",
+        "isp": "ptcl",
+        "vpn_type": "wireguard",
+        "networks": [parse_network(n) for n in networks],
+    }
+    if submit:
+        return services.registration_create_and_submit(**fields)
+    return services.registration_create(**fields)

@@ -1,0 +1,52 @@
+import ipaddress
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vpn_records.networks import NetworkError, display_network, parse_network, parse_network_lines
+
+
+@given(st.ip_addresses())
+def test_any_address_parses_to_its_single_address_network(address):
+    network = parse_network(str(address))
+    if address.version == 6 and address.ipv4_mapped:
+        assert network == ipaddress.ip_network(address.ipv4_mapped)
+    else:
+        assert network == ipaddress.ip_network(address)
+        assert display_network(network) == str(address)
+
+
+@given(st.ip_addresses(v=4), st.integers(min_value=0, max_value=32))
+def test_networks_round_trip_through_their_canonical_text(address, prefix):
+    network = ipaddress.ip_network(f"{address}/{prefix}", strict=False)
+    assert parse_network(str(network)) == network
+
+
+def test_host_bits_set_names_the_network_meant():
+    with pytest.raises(NetworkError) as error:
+        parse_network("203.0.113.7/24")
+    assert "203.0.113.0/24" in error.value.message
+
+
+@pytest.mark.parametrize(
+    "text", ["300.1.1.1", "1.2.3", "hello", "1.2.3.4/33", "2001:db8::/129", "1.2.3.4/", "010.1.1.1"]
+)
+def test_invalid_text_is_refused_with_examples(text):
+    with pytest.raises(NetworkError) as error:
+        parse_network(text)
+    assert "2001:db8::/48" in error.value.message
+
+
+def test_ipv6_is_stored_compressed_and_lowercase():
+    assert str(parse_network("2001:0DB8:0000::/48")) == "2001:db8::/48"
+
+
+def test_lines_report_errors_by_line_number_and_duplicates():
+    networks, errors = parse_network_lines("111.68.96.10\n\nnot-an-ip\n111.68.96.10/32\n2400:cb00::/48\n")
+    assert [str(n) for n in networks] == ["111.68.96.10/32", "2400:cb00::/48"]
+    assert [(e.line, e.message) for e in errors] == [
+        (3, errors[0].message),
+        (4, "111.68.96.10 is already on line 1."),
+    ]
+    assert "not-an-ip" in errors[0].message

@@ -1,0 +1,32 @@
+from django.contrib import admin
+
+from .models import IpEntry, Registration, StatusChange
+
+
+class IpEntryInline(admin.TabularInline):
+    model = IpEntry
+    fields = ["network", "status", "reasons"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = StatusChange
+    fields = ["created_at", "subject", "from_status", "to_status", "actor", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = ["reference", "applicant", "purpose", "isp", "status", "submitted_at"]
+    list_filter = ["status", "purpose", "isp", "vpn_type"]
+    search_fields = ["reference"]
+    readonly_fields = ["reference", "applicant", "created_by", "status", "submitted_at", "decided_at", "valid_until"]
+    inlines = [IpEntryInline, StatusChangeInline]
+    show_full_result_count = False

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import Isp, Purpose, Registration, VpnType
+from .networks import display_network, parse_network_lines
+
+
+class RegistrationForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
+    purpose_detail = forms.CharField(
+        label=_("Describe the purpose"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: the clients you serve and why they need this VPN."),
+    )
+    isp = forms.ChoiceField(label=_("Internet service provider"), choices=Isp.choices)
+    isp_other = forms.CharField(label=_("ISP name, if “Other”"), max_length=100, required=False)
+    vpn_type = forms.ChoiceField(label=_("VPN type"), choices=VpnType.choices)
+    networks = forms.CharField(
+        label=_("IP addresses or networks"),
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "autocapitalize": "off", "dir": "ltr"}),
+        help_text=_("One per line: an address such as 111.68.96.10, or a network such as 111.68.96.0/28."),
+    )
+
+    def clean_networks(self):
+        networks, errors = parse_network_lines(self.cleaned_data["networks"])
+        if errors:
+            raise ValidationError(
+                [
+                    ValidationError(_("Line %(line)s: %(message)s"), params={"line": e.line, "message": e.message})
+                    for e in errors
+                ]
+            )
+        if not networks:
+            raise ValidationError(_("Enter at least one IP address or network."), code="required")
+        return networks
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("isp") == Isp.OTHER and not cleaned.get("isp_other", "").strip():
+            self.add_error("isp_other", _("Name your ISP when you choose “Other”."))
+        return cleaned
+
+    @classmethod
+    def initial_for(cls, registration: Registration) -> dict:
+        return {
+            "purpose": registration.purpose,
+            "purpose_detail": registration.purpose_detail,
+            "isp": registration.isp,
+            "isp_other": registration.isp_other,
+            "vpn_type": registration.vpn_type,
+            "networks": "\n".join(display_network(e.network) for e in registration.entries.order_by("id")),
+        }
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why are you withdrawing? (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -1,0 +1,199 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from applicants.models import Applicant
+
+from .fields import CidrField, InetGistIndex
+from .networks import display_network
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    VERIFYING = "verifying", _("Being verified")
+    UNDER_REVIEW = "under_review", _("Under review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+
+
+class Purpose(models.TextChoices):
+    IT_EXPORT = "it_export", _("IT / software export")
+    FREELANCING = "freelancing", _("Freelancing")
+    CALL_CENTRE = "call_centre", _("Call centre")
+    BANKING = "banking", _("Banking / financial")
+    RESEARCH = "research", _("Academic research")
+    EMBASSY = "embassy", _("Embassy / foreign mission")
+    NGO = "ngo", _("NGO")
+    OTHER = "other", _("Other")
+
+
+class Isp(models.TextChoices):
+    PTCL = "ptcl", "PTCL"
+    NAYATEL = "nayatel", "Nayatel"
+    STORMFIBER = "stormfiber", "StormFiber (Cybernet)"
+    TRANSWORLD = "transworld", "Transworld"
+    WATEEN = "wateen", "Wateen"
+    WORLDCALL = "worldcall", "Worldcall"
+    MULTINET = "multinet", "Multinet"
+    FIBERLINK = "fiberlink", "Fiberlink"
+    JAZZ = "jazz", "Jazz"
+    ZONG = "zong", "Zong"
+    TELENOR = "telenor", "Telenor"
+    UFONE = "ufone", "Ufone"
+    OTHER = "other", _("Other")
+
+
+class VpnType(models.TextChoices):
+    IPSEC = "ipsec", "IPsec"
+    SSL_TLS = "ssl_tls", "SSL/TLS"
+    OPENVPN = "openvpn", "OpenVPN"
+    WIREGUARD = "wireguard", "WireGuard"
+    OTHER = "other", _("Other")
+
+
+def _choice_check(field: str, choices: type[models.TextChoices], name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=models.Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class Registration(models.Model):
+    """An applicant's request to register one or more VPN networks, identified by its reference."""
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    applicant = models.ForeignKey(
+        Applicant, verbose_name=_("applicant"), on_delete=models.PROTECT, related_name="registrations"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    purpose_detail = models.TextField(_("purpose in your own words"), max_length=2000)
+    isp = models.CharField(_("internet service provider"), max_length=20, choices=Isp.choices)
+    isp_other = models.CharField(_("other ISP"), max_length=100, blank=True)
+    vpn_type = models.CharField(_("VPN type"), max_length=20, choices=VpnType.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["-created_at"]
+        constraints = [
+            _choice_check("status", Status, "registration_status_valid"),
+            _choice_check("purpose", Purpose, "registration_purpose_valid"),
+            _choice_check("isp", Isp, "registration_isp_valid"),
+            _choice_check("vpn_type", VpnType, "registration_vpn_type_valid"),
+        ]
+        indexes = [
+            # The applicant's dashboard: own registrations, newest first.
+            models.Index(fields=["applicant", "-created_at"], name="registration_applicant_recent"),
+            # The review queue and the sweeper: by status, oldest submission first.
+            models.Index(fields=["status", "submitted_at"], name="registration_status_submitted"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("vpn_records:detail", kwargs={"reference": self.reference})
+
+    @property
+    def isp_display(self) -> str:
+        return self.isp_other if self.isp == Isp.OTHER and self.isp_other else self.get_isp_display()
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in {Status.DRAFT, Status.CHANGES_REQUESTED}
+
+    @property
+    def can_withdraw(self) -> bool:
+        from .workflow import can_transition
+
+        return can_transition(self.status, Status.WITHDRAWN)
+
+
+class IpEntry(models.Model):
+    """One address or network of a registration, with its own status and the reasons behind it."""
+
+    registration = models.ForeignKey(
+        Registration, verbose_name=_("registration"), on_delete=models.CASCADE, related_name="entries"
+    )
+    network = CidrField(_("address or network"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("IP entry")
+        verbose_name_plural = _("IP entries")
+        ordering = ["registration_id", "id"]
+        constraints = [
+            _choice_check("status", Status, "entry_status_valid"),
+            models.UniqueConstraint(fields=["registration", "network"], name="entry_unique_network_per_registration"),
+        ]
+        indexes = [
+            # "Which entries contain this IP" (>>=) and "which overlap this network" (&&).
+            InetGistIndex(fields=["network"], name="entry_network_gist"),
+            # Entry lists filtered by status.
+            models.Index(fields=["status"], name="entry_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.network_display
+
+    @property
+    def network_display(self) -> str:
+        return display_network(self.network) if self.network is not None else ""
+
+
+class StatusChange(models.Model):
+    """The audit trail: every status change of a registration or one of its entries. Never edited."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="status_changes")
+    entry = models.ForeignKey(IpEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="status_changes")
+    # The entry's network as it was, so the trail survives an entry removed from a draft.
+    subject = models.CharField(_("entry"), max_length=43, blank=True)
+    from_status = models.CharField(_("from"), max_length=20, choices=Status.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the system made the change."),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+class ReferenceSequence(models.Model):
+    """The last reference number handed out in a year: VPN-2026-000123."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"

@@ -1,0 +1,90 @@
+"""Parsing IP addresses and CIDR networks as applicants type them."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class NetworkError(ValueError):
+    """The text is not an address or network we can store; `message` says why, for the user."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def parse_network(text: str) -> IPNetwork:
+    """Parse `203.0.113.7`, `203.0.113.0/24` or `2001:db8::/48` into its canonical network.
+
+    A single address becomes a /32 or /128. Host bits set after the slash are refused, naming the network
+    that was probably meant; an IPv4-mapped IPv6 address is stored as the IPv4 address it maps.
+    """
+    value = (text or "").strip()
+    if not value:
+        raise NetworkError(_("Enter an IP address or network."))
+    try:
+        network = ipaddress.ip_network(value, strict=True)
+    except ValueError as exc:
+        try:
+            loose = ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise NetworkError(
+                _(
+                    "“%(value)s” is not a valid IPv4 or IPv6 address or CIDR network (such as 203.0.113.7, "
+                    "203.0.113.0/24 or 2001:db8::/48)."
+                )
+                % {"value": value[:60]}
+            ) from exc
+        raise NetworkError(
+            _("“%(value)s” has host bits set after the prefix; the network is %(network)s.")
+            % {"value": value, "network": loose}
+        ) from exc
+    if isinstance(network, ipaddress.IPv6Network) and network.network_address.ipv4_mapped and network.prefixlen >= 96:
+        mapped = network.network_address.ipv4_mapped
+        network = ipaddress.ip_network(f"{mapped}/{network.prefixlen - 96}")
+    return network
+
+
+def display_network(network: IPNetwork) -> str:
+    """A single address without its /32 or /128; a network in CIDR form."""
+    if network.prefixlen == network.max_prefixlen:
+        return str(network.network_address)
+    return str(network)
+
+
+@dataclass(frozen=True)
+class LineError:
+    line: int
+    message: str
+
+
+def parse_network_lines(text: str) -> tuple[list[IPNetwork], list[LineError]]:
+    """One address or network per line; blank lines are skipped. Errors name the line."""
+    networks: list[IPNetwork] = []
+    errors: list[LineError] = []
+    first_seen: dict[IPNetwork, int] = {}
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            network = parse_network(line)
+        except NetworkError as error:
+            errors.append(LineError(number, error.message))
+            continue
+        if network in first_seen:
+            errors.append(
+                LineError(
+                    number,
+                    _("%(network)s is already on line %(line)s.")
+                    % {"network": display_network(network), "line": first_seen[network]},
+                )
+            )
+            continue
+        first_seen[network] = number
+        networks.append(network)
+    return networks, errors

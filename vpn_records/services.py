@@ -1,0 +1,174 @@
+"""Every write to registrations and their entries."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applicants.models import User
+from registration_portal.errors import PortalError
+
+from .checks import FAIL, run_network_checks
+from .models import IpEntry, Isp, ReferenceSequence, Registration, Status
+from .networks import IPNetwork
+from .workflow import transition_entries, transition_registration
+
+logger = logging.getLogger(__name__)
+
+EDITABLE = (Status.DRAFT, Status.CHANGES_REQUESTED)
+
+
+def _next_reference() -> str:
+    year = timezone.localdate().year
+    ReferenceSequence.objects.get_or_create(year=year)
+    # The UPDATE holds the row lock until commit, so concurrent submissions get distinct numbers.
+    ReferenceSequence.objects.filter(year=year).update(last_number=F("last_number") + 1)
+    number = ReferenceSequence.objects.get(year=year).last_number
+    return f"VPN-{year}-{number:06d}"
+
+
+def _validate(*, user: User, networks: Sequence[IPNetwork], isp: str, isp_other: str) -> None:
+    if user.applicant_id is None:
+        raise PortalError(_("Only applicant accounts can register networks."), code="not_applicant")
+    if not networks:
+        raise PortalError(_("Enter at least one IP address or network."), code="no_entries", field="entries")
+    if len(networks) > settings.REGISTRATION_MAX_ENTRIES:
+        raise PortalError(
+            _("A registration may hold at most %(limit)s entries; you entered %(count)s. Use a bulk upload for more.")
+            % {"limit": settings.REGISTRATION_MAX_ENTRIES, "count": len(networks)},
+            code="too_many_entries",
+            field="entries",
+        )
+    if len(set(networks)) != len(networks):
+        raise PortalError(_("The same network is listed twice."), code="duplicate_entry", field="entries")
+    if isp == Isp.OTHER and not isp_other.strip():
+        raise PortalError(_("Name your ISP when you choose “Other”."), code="isp_other_required", field="isp_other")
+
+
+@transaction.atomic
+def registration_create(
+    *,
+    user: User,
+    purpose: str,
+    purpose_detail: str,
+    isp: str,
+    vpn_type: str,
+    networks: Sequence[IPNetwork],
+    isp_other: str = "",
+) -> Registration:
+    """Start a draft registration with its entries."""
+    _validate(user=user, networks=networks, isp=isp, isp_other=isp_other)
+    registration = Registration.objects.create(
+        reference=_next_reference(),
+        applicant_id=user.applicant_id,
+        created_by=user,
+        purpose=purpose,
+        purpose_detail=purpose_detail,
+        isp=isp,
+        isp_other=isp_other if isp == Isp.OTHER else "",
+        vpn_type=vpn_type,
+    )
+    IpEntry.objects.bulk_create(IpEntry(registration=registration, network=network) for network in networks)
+    return registration
+
+
+@transaction.atomic
+def registration_update(
+    *,
+    registration: Registration,
+    user: User,
+    purpose: str,
+    purpose_detail: str,
+    isp: str,
+    vpn_type: str,
+    networks: Sequence[IPNetwork],
+    isp_other: str = "",
+) -> Registration:
+    """Change a draft, or a registration sent back for changes. Kept entries keep their history."""
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status not in EDITABLE:
+        raise PortalError(
+            _("%(reference)s can no longer be changed: it is %(status)s.")
+            % {"reference": registration.reference, "status": registration.get_status_display().lower()},
+            code="not_editable",
+        )
+    _validate(user=user, networks=networks, isp=isp, isp_other=isp_other)
+    registration.purpose, registration.purpose_detail, registration.vpn_type = purpose, purpose_detail, vpn_type
+    registration.isp, registration.isp_other = isp, isp_other if isp == Isp.OTHER else ""
+    registration.save()
+    wanted = set(networks)
+    registration.entries.exclude(network__in=[str(n) for n in wanted]).delete()
+    kept = {entry.network for entry in registration.entries.all()}
+    IpEntry.objects.bulk_create(
+        IpEntry(registration=registration, network=network) for network in networks if network not in kept
+    )
+    return registration
+
+
+@transaction.atomic
+def registration_submit(*, registration: Registration, user: User) -> Registration:
+    """Send a draft (or a corrected registration) for verification; the task is published after commit."""
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    entries = list(registration.entries.filter(status__in=EDITABLE))
+    if not entries:
+        raise PortalError(_("Add at least one IP address or network before submitting."), code="no_entries")
+    transition_registration(registration=registration, to=Status.SUBMITTED, actor=user, submitted_at=timezone.now())
+    transition_entries(entries=entries, to=Status.SUBMITTED, actor=user, reasons=[])
+
+    from .tasks import verify_registration
+
+    transaction.on_commit(lambda: verify_registration.delay(registration.pk))
+    logger.info("registration %s submitted with %s entries", registration.reference, len(entries))
+    return registration
+
+
+@transaction.atomic
+def registration_create_and_submit(*, user: User, **fields) -> Registration:
+    registration = registration_create(user=user, **fields)
+    return registration_submit(registration=registration, user=user)
+
+
+@transaction.atomic
+def registration_withdraw(*, registration: Registration, user: User, reason: str = "") -> Registration:
+    """The applicant takes the registration back; every entry still open goes with it."""
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    transition_registration(registration=registration, to=Status.WITHDRAWN, actor=user, reason=reason)
+    open_entries = [e for e in registration.entries.all() if e.status not in {Status.REJECTED, Status.WITHDRAWN}]
+    transition_entries(entries=open_entries, to=Status.WITHDRAWN, actor=user, reason=reason)
+    return registration
+
+
+@transaction.atomic
+def registration_verify(*, registration_id: int) -> Registration | None:
+    """Run the network checks on every submitted entry and route the registration on. Safe to run twice."""
+    registration = Registration.objects.select_for_update().filter(pk=registration_id).first()
+    if registration is None or registration.status not in {Status.SUBMITTED, Status.VERIFYING}:
+        return None
+    if registration.status == Status.SUBMITTED:
+        transition_registration(registration=registration, to=Status.VERIFYING)
+    entries = list(registration.entries.filter(status__in=[Status.SUBMITTED, Status.VERIFYING]))
+    transition_entries(entries=[e for e in entries if e.status == Status.SUBMITTED], to=Status.VERIFYING)
+    passed, failed = [], []
+    for entry in entries:
+        findings = run_network_checks(entry.network)
+        entry.reasons = [finding.as_json() for finding in findings]
+        (failed if any(f.severity == FAIL for f in findings) else passed).append(entry)
+    IpEntry.objects.bulk_update(entries, ["reasons"])
+    transition_entries(entries=passed, to=Status.UNDER_REVIEW)
+    transition_entries(entries=failed, to=Status.CHANGES_REQUESTED)
+    under_review = passed or registration.entries.filter(status=Status.UNDER_REVIEW).exists()
+    if under_review:
+        transition_registration(registration=registration, to=Status.UNDER_REVIEW)
+    else:
+        transition_registration(
+            registration=registration,
+            to=Status.CHANGES_REQUESTED,
+            reason=_("Every entry failed verification; see the reason beside each."),
+        )
+    return registration

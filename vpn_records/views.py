@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from registration_portal.errors import PortalError
+
+from . import selectors, services
+from .forms import RegistrationForm, WithdrawForm
+
+
+def _applicant_required(view):
+    @login_required
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.applicant_id is None:
+            messages.info(request, _("Staff accounts review registrations in the admin."))
+            return redirect("admin:index")
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+@_applicant_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    registrations = selectors.registration_list_for_user(user=request.user)
+    page = Paginator(registrations, 25).get_page(request.GET.get("page"))
+    return render(request, "vpn_records/dashboard.html", {"page": page})
+
+
+@_applicant_required
+@require_http_methods(["GET", "POST"])
+def registration_new(request: HttpRequest) -> HttpResponse:
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration = services.registration_create(user=request.user, **form.cleaned_data)
+        except PortalError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            return redirect("vpn_records:review", reference=registration.reference)
+    return render(request, "vpn_records/registration_form.html", {"form": form, "registration": None})
+
+
+@_applicant_required
+@require_http_methods(["GET", "POST"])
+def registration_edit(request: HttpRequest, reference: str) -> HttpResponse:
+    registration = selectors.registration_get_for_user(user=request.user, reference=reference)
+    if not registration.is_editable:
+        messages.error(request, _("%(reference)s can no longer be changed.") % {"reference": reference})
+        return redirect(registration)
+    form = RegistrationForm(request.POST or None, initial=RegistrationForm.initial_for(registration))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.registration_update(registration=registration, user=request.user, **form.cleaned_data)
+        except PortalError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            return redirect("vpn_records:review", reference=reference)
+    return render(request, "vpn_records/registration_form.html", {"form": form, "registration": registration})
+
+
+@_applicant_required
+def registration_review(request: HttpRequest, reference: str) -> HttpResponse:
+    """Check your answers before submitting."""
+    registration = selectors.registration_get_for_user(user=request.user, reference=reference)
+    if not registration.is_editable:
+        return redirect(registration)
+    return render(request, "vpn_records/review.html", {"registration": registration})
+
+
+@_applicant_required
+@require_POST
+def registration_submit(request: HttpRequest, reference: str) -> HttpResponse:
+    registration = selectors.registration_get_for_user(user=request.user, reference=reference)
+    try:
+        services.registration_submit(registration=registration, user=request.user)
+    except PortalError as error:
+        messages.error(request, error.message)
+        return redirect("vpn_records:review", reference=reference)
+    return redirect("vpn_records:submitted", reference=reference)
+
+
+@_applicant_required
+def registration_submitted(request: HttpRequest, reference: str) -> HttpResponse:
+    registration = selectors.registration_get_for_user(user=request.user, reference=reference)
+    return render(request, "vpn_records/submitted.html", {"registration": registration})
+
+
+@_applicant_required
+def registration_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    registration = selectors.registration_get_for_user(user=request.user, reference=reference)
+    return render(request, "vpn_records/detail.html", {"registration": registration})
+
+
+@_applicant_required
+@require_http_methods(["GET", "POST"])
+def registration_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
+    registration = selectors.registration_get_for_user(user=request.user, reference=reference)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.registration_withdraw(
+                registration=registration, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except PortalError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("%(reference)s has been withdrawn.") % {"reference": reference})
+        return redirect(registration)
+    return render(request, "vpn_records/withdraw.html", {"registration": registration, "form": form})

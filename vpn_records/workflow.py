@@ -1,0 +1,93 @@
+"""The one place that says which status may follow which, and records every change."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from registration_portal.errors import ConflictError
+
+from .models import IpEntry, Registration, Status, StatusChange
+
+# Registrations and their entries share one lifecycle.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.DRAFT: frozenset({Status.SUBMITTED, Status.WITHDRAWN}),
+    Status.SUBMITTED: frozenset({Status.VERIFYING, Status.WITHDRAWN}),
+    Status.VERIFYING: frozenset({Status.UNDER_REVIEW, Status.CHANGES_REQUESTED, Status.WITHDRAWN}),
+    Status.UNDER_REVIEW: frozenset({Status.APPROVED, Status.REJECTED, Status.CHANGES_REQUESTED, Status.WITHDRAWN}),
+    Status.CHANGES_REQUESTED: frozenset({Status.SUBMITTED, Status.WITHDRAWN}),
+    Status.APPROVED: frozenset({Status.REVOKED, Status.EXPIRED}),
+    Status.REJECTED: frozenset(),
+    Status.WITHDRAWN: frozenset(),
+    Status.EXPIRED: frozenset(),
+    Status.REVOKED: frozenset(),
+}
+
+
+def can_transition(current: str, target: str) -> bool:
+    return target in TRANSITIONS.get(current, frozenset())
+
+
+def _refuse(what: str, current: str, target: str) -> ConflictError:
+    return ConflictError(
+        _("%(what)s cannot go from “%(current)s” to “%(target)s”.")
+        % {"what": what, "current": Status(current).label, "target": Status(target).label},
+        code="invalid_transition",
+    )
+
+
+@transaction.atomic
+def transition_registration(*, registration: Registration, to: str, actor=None, reason: str = "", **fields) -> None:
+    """Move a registration to `to`, or raise ConflictError. The row changes only if nobody moved it first."""
+    current = registration.status
+    if not can_transition(current, to):
+        raise _refuse(registration.reference, current, to)
+    updated = Registration.objects.filter(pk=registration.pk, status=current).update(status=to, **fields)
+    if not updated:
+        raise ConflictError(
+            _("%(reference)s was changed by someone else meanwhile; reload and try again.")
+            % {"reference": registration.reference},
+            code="stale",
+        )
+    registration.status = to
+    for name, value in fields.items():
+        setattr(registration, name, value)
+    StatusChange.objects.create(
+        registration=registration, from_status=current, to_status=to, actor=actor, reason=reason
+    )
+
+
+@transaction.atomic
+def transition_entries(*, entries: Iterable[IpEntry], to: str, actor=None, reason: str = "", **fields) -> None:
+    """Move each entry to `to`; all or none. Each entry's change is recorded."""
+    entries = list(entries)
+    for entry in entries:
+        if not can_transition(entry.status, to):
+            raise _refuse(entry.network_display, entry.status, to)
+    changes = []
+    for current in {entry.status for entry in entries}:
+        batch = [entry for entry in entries if entry.status == current]
+        updated = IpEntry.objects.filter(pk__in=[e.pk for e in batch], status=current).update(status=to, **fields)
+        if updated != len(batch):
+            raise ConflictError(
+                _("An entry was changed by someone else meanwhile; reload and try again."), code="stale"
+            )
+        changes += [
+            StatusChange(
+                registration_id=entry.registration_id,
+                entry=entry,
+                subject=entry.network_display,
+                from_status=current,
+                to_status=to,
+                actor=actor,
+                reason=reason,
+            )
+            for entry in batch
+        ]
+    StatusChange.objects.bulk_create(changes)
+    for entry in entries:
+        entry.status = to
+        for name, value in fields.items():
+            setattr(entry, name, value)
