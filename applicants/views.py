@@ -38,7 +38,7 @@ def sign_up_choice(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def sign_up(request: HttpRequest, kind: str) -> HttpResponse:
     form_class = SIGN_UP_FORMS[kind]
-    form = form_class(request.POST or None, initial={"language": request.LANGUAGE_CODE})
+    form = form_class(request.POST if request.method == "POST" else None, initial={"language": request.LANGUAGE_CODE})
     if request.method == "POST" and form.is_valid():
         services.applicant_sign_up(
             kind=kind,
@@ -67,7 +67,7 @@ def confirm_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse
 
 @require_http_methods(["GET", "POST"])
 def resend_confirmation(request: HttpRequest) -> HttpResponse:
-    form = ResendConfirmationForm(request.POST or None)
+    form = ResendConfirmationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = User.objects.filter(email__iexact=form.cleaned_data["email"], email_confirmed_at__isnull=True).first()
         if user is not None:
@@ -104,7 +104,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    form = ProfileForm(request.POST or None, instance=request.user)
+    form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Your profile is saved."))
@@ -121,7 +121,7 @@ def team(request: HttpRequest) -> HttpResponse:
     if applicant is None or applicant.kind != Applicant.Kind.COMPANY:
         messages.error(request, _("Only company accounts have a team."))
         return redirect("applicants:profile")
-    form = TeamMemberForm(request.POST or None)
+    form = TeamMemberForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             member = services.company_member_add(by=request.user, site_url=settings.SITE_URL, **form.cleaned_data)

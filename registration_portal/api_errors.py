@@ -5,19 +5,28 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import PortalError
 
 
+def _join(path: str, key: str | int) -> str:
+    if key == api_settings.NON_FIELD_ERRORS_KEY:
+        return path
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
 def _flatten(detail, path: str = "") -> list[dict]:
     if isinstance(detail, dict):
-        return [item for key, value in detail.items() for item in _flatten(value, f"{path}.{key}" if path else key)]
+        return [item for key, value in detail.items() for item in _flatten(value, _join(path, key))]
     if isinstance(detail, list):
         if all(isinstance(item, exceptions.ErrorDetail) for item in detail):
             return [item for value in detail for item in _flatten(value, path)]
         return [item for index, value in enumerate(detail) for item in _flatten(value, f"{path}[{index}]")]
-    field = None if path in ("", "non_field_errors") else path
+    field = path or None
     return [{"field": field, "code": getattr(detail, "code", "invalid"), "message": str(detail)}]
 
 

@@ -36,7 +36,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @_applicant_required
 @require_http_methods(["GET", "POST"])
 def registration_new(request: HttpRequest) -> HttpResponse:
-    form = RegistrationForm(request.POST or None)
+    form = RegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             registration = services.registration_create(user=request.user, **form.cleaned_data)
@@ -54,7 +54,9 @@ def registration_edit(request: HttpRequest, reference: str) -> HttpResponse:
     if not registration.is_editable:
         messages.error(request, _("%(reference)s can no longer be changed.") % {"reference": reference})
         return redirect(registration)
-    form = RegistrationForm(request.POST or None, initial=RegistrationForm.initial_for(registration))
+    form = RegistrationForm(
+        request.POST if request.method == "POST" else None, initial=RegistrationForm.initial_for(registration)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.registration_update(registration=registration, user=request.user, **form.cleaned_data)
@@ -102,7 +104,7 @@ def registration_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def registration_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
     registration = selectors.registration_get_for_user(user=request.user, reference=reference)
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.registration_withdraw(
