@@ -1,12 +1,21 @@
 from __future__ import annotations
 
 import os
+import uuid
 
 import pytest
 from rest_framework.test import APIClient
 
 from registration_portal.celery import app as celery_app
 from tests import factories
+
+# Each test process publishes to queues of its own, so parallel processes and earlier runs never share messages.
+TEST_QUEUE = f"test-{uuid.uuid4().hex[:8]}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+celery_app.conf.task_default_queue = TEST_QUEUE
+celery_app.conf.task_routes = {
+    "vpn_records.tasks.*": {"queue": f"{TEST_QUEUE}.verification"},
+    "notifications.tasks.*": {"queue": f"{TEST_QUEUE}.notifications"},
+}
 
 
 def pytest_sessionfinish(session, exitstatus):
