@@ -9,12 +9,16 @@ from vpn_records.models import Registration, Status
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_demo_freelancer_registers_two_ips_and_sees_the_reference_on_the_dashboard(page):
-    seed_demo_data()
+def sign_in(page, email: str) -> None:
     page.goto("/account/login/")
-    page.get_by_label("Email address").fill("freelancer@demo.pk")
+    page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+
+
+def test_demo_freelancer_registers_two_ips_and_sees_the_reference_on_the_dashboard(page):
+    seed_demo_data()
+    sign_in(page, "freelancer@demo.pk")
     expect(page.get_by_role("heading", name="My registrations")).to_be_visible()
 
     page.get_by_role("link", name="Register IP addresses").click()
@@ -44,10 +48,7 @@ def test_demo_freelancer_registers_two_ips_and_sees_the_reference_on_the_dashboa
 
 def test_line_errors_are_shown_next_to_the_field_on_a_phone(page):
     seed_demo_data()
-    page.goto("/account/login/")
-    page.get_by_label("Email address").fill("freelancer@demo.pk")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, "freelancer@demo.pk")
     page.goto("/registrations/new/")
     page.get_by_label("Purpose", exact=True).select_option("research")
     page.get_by_label("Describe the purpose").fill("Thesis data collection.")
