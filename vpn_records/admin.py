@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import IpEntry, Registration, StatusChange
+from .models import DeniedNetwork, IpAllocation, IpEntry, Registration, StatusChange
 
 
 class IpEntryInline(admin.TabularInline):
@@ -27,6 +27,35 @@ class RegistrationAdmin(admin.ModelAdmin):
     list_display = ["reference", "applicant", "purpose", "isp", "status", "submitted_at"]
     list_filter = ["status", "purpose", "isp", "vpn_type"]
     search_fields = ["reference"]
-    readonly_fields = ["reference", "applicant", "created_by", "status", "submitted_at", "decided_at", "valid_until"]
+    readonly_fields = [
+        "reference",
+        "applicant",
+        "created_by",
+        "status",
+        "submitted_at",
+        "decided_at",
+        "valid_until",
+        "identity_findings",
+        "verification_dispatched_at",
+    ]
     inlines = [IpEntryInline, StatusChangeInline]
+    show_full_result_count = False
+
+
+@admin.register(DeniedNetwork)
+class DeniedNetworkAdmin(admin.ModelAdmin):
+    list_display = ["network", "reason", "created_by", "created_at"]
+    search_fields = ["reason"]
+    readonly_fields = ["created_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(IpAllocation)
+class IpAllocationAdmin(admin.ModelAdmin):
+    list_display = ["network", "country", "registry", "status", "allocated_on"]
+    list_filter = ["registry", "status"]
     show_full_result_count = False

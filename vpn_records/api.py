@@ -39,7 +39,12 @@ class EntrySerializer(serializers.ModelSerializer):
         fields = ["id", "network", "status", "reasons"]
 
     def get_reasons(self, entry: IpEntry) -> list[dict]:
-        return [r for r in entry.reasons if r.get("severity") != "pass"]
+        """Warnings and failures, without what only staff may see."""
+        return [
+            {"code": r["code"], "severity": r["severity"], "message": r["message"]}
+            for r in entry.reasons
+            if r.get("severity") != "pass"
+        ]
 
 
 class RegistrationInputSerializer(serializers.Serializer):

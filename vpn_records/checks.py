@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from applicants.models import Applicant
+from applicants.validators import validate_cnic, validate_ntn, validate_pk_mobile
 
 from .networks import IPNetwork
 
@@ -18,9 +22,11 @@ class Finding:
     code: str
     severity: str
     message: str
+    # What only staff may see, such as another applicant's reference.
+    staff_message: str = ""
 
     def as_json(self) -> dict:
-        return {**asdict(self), "message": str(self.message)}
+        return {**asdict(self), "message": str(self.message), "staff_message": str(self.staff_message)}
 
 
 # IANA special-purpose address registries (RFC 6890 and later), kept as our own table because
@@ -96,8 +102,140 @@ def check_prefix_size(network: IPNetwork) -> Finding:
     return Finding("prefix_size", PASS, _("Network size within policy."))
 
 
-NETWORK_CHECKS = (check_public, check_prefix_size)
+@dataclass
+class Context:
+    """What the database says about one entry's network, gathered in bulk before the checks run."""
+
+    allocations: list[tuple[IPNetwork, str]] = field(default_factory=list)  # (block, country)
+    other_applicants: list[tuple[str, IPNetwork]] = field(default_factory=list)  # (reference, network)
+    same_applicant: list[tuple[str, IPNetwork]] = field(default_factory=list)
+    denied: list[tuple[IPNetwork, str]] = field(default_factory=list)  # (network, staff reason)
 
 
-def run_network_checks(network: IPNetwork) -> list[Finding]:
-    return [check(network) for check in NETWORK_CHECKS]
+def check_allocation(network: IPNetwork, context: Context) -> Finding:
+    """RIR delegation data puts the network in Pakistan; unknown space or another country is a warning."""
+    covering = [
+        country
+        for block, country in context.allocations
+        if block.version == network.version and network.subnet_of(block)
+    ]
+    countries = sorted({country for _block, country in context.allocations})
+    if covering and covering[0] == "PK":
+        return Finding("allocated_pk", PASS, _("Allocated to Pakistan."))
+    if not countries:
+        return Finding(
+            "allocation_unknown",
+            WARN,
+            _("%(network)s is not in the registries' delegation data we hold; staff will check who holds it.")
+            % {"network": network},
+        )
+    if countries == ["PK"]:
+        return Finding("allocated_pk", PASS, _("Allocated to Pakistan."))
+    names = ", ".join(country_name(code) for code in countries)
+    return Finding(
+        "allocated_abroad",
+        WARN,
+        _("%(network)s is allocated to %(countries)s, not Pakistan; staff will ask about it if needed.")
+        % {"network": network, "countries": names},
+    )
+
+
+def check_conflicts(network: IPNetwork, context: Context) -> Finding:
+    """Another applicant's active entry overlapping fails; the applicant's own earlier entry only warns."""
+    if context.other_applicants:
+        others = ", ".join(sorted({f"{reference} ({other})" for reference, other in context.other_applicants}))
+        return Finding(
+            "conflict",
+            FAIL,
+            _(
+                "%(network)s overlaps a network another applicant has registered or is registering. If you use it, "
+                "ask your ISP which addresses are assigned to you."
+            )
+            % {"network": network},
+            staff_message=_("Overlaps %(others)s.") % {"others": others},
+        )
+    if context.same_applicant:
+        references = ", ".join(sorted({reference for reference, _other in context.same_applicant}))
+        return Finding(
+            "duplicate_own",
+            WARN,
+            _("%(network)s overlaps what you registered in %(references)s.")
+            % {"network": network, "references": references},
+        )
+    return Finding("no_conflict", PASS, _("No overlap with other registrations."))
+
+
+def check_denylist(network: IPNetwork, context: Context) -> Finding:
+    if context.denied:
+        reasons = "; ".join(f"{denied}: {reason}" for denied, reason in context.denied)
+        return Finding(
+            "denied",
+            FAIL,
+            _("%(network)s cannot be registered. Contact the regulator if you think this is wrong.")
+            % {"network": network},
+            staff_message=_("On the denylist: %(reasons)s") % {"reasons": reasons},
+        )
+    return Finding("not_denied", PASS, _("Not on the denylist."))
+
+
+def run_network_checks(network: IPNetwork, context: Context) -> list[Finding]:
+    """Every check of one entry. Later checks need a public network of sensible size to mean anything."""
+    findings = [check_public(network), check_prefix_size(network)]
+    if all(finding.severity != FAIL for finding in findings):
+        findings += [
+            check_allocation(network, context),
+            check_conflicts(network, context),
+            check_denylist(network, context),
+        ]
+    return findings
+
+
+def country_name(code: str) -> str:
+    return str(COUNTRY_NAMES.get(code, code))
+
+
+COUNTRY_NAMES = {
+    "PK": _("Pakistan"),
+    "AE": _("the United Arab Emirates"),
+    "AF": _("Afghanistan"),
+    "AU": _("Australia"),
+    "CN": _("China"),
+    "DE": _("Germany"),
+    "GB": _("the United Kingdom"),
+    "IN": _("India"),
+    "IR": _("Iran"),
+    "NL": _("the Netherlands"),
+    "SA": _("Saudi Arabia"),
+    "SG": _("Singapore"),
+    "US": _("the United States"),
+}
+
+
+def check_identity(applicant: Applicant, duplicates: list[str]) -> list[Finding]:
+    """The applicant's identity numbers are well-formed; a CNIC shared with other accounts is flagged to staff."""
+    findings = []
+    for code, value, validate in _identity_fields(applicant):
+        try:
+            validate(value)
+        except ValidationError as error:
+            findings.append(Finding(code, FAIL, " ".join(error.messages)))
+    if duplicates:
+        findings.append(
+            Finding(
+                "cnic_shared",
+                WARN,
+                _("Your CNIC is also on another applicant account; staff may contact you about it."),
+                staff_message=_("Same CNIC as %(others)s.") % {"others": ", ".join(duplicates)},
+            )
+        )
+    return findings
+
+
+def _identity_fields(applicant: Applicant) -> list[tuple]:
+    fields = [
+        ("identity_cnic", applicant.identity_cnic, validate_cnic),
+        ("identity_mobile", applicant.mobile, validate_pk_mobile),
+    ]
+    if applicant.kind == Applicant.Kind.COMPANY:
+        fields.append(("identity_ntn", applicant.ntn, validate_ntn))
+    return fields

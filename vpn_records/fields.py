@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 
 from .networks import IPNetwork, NetworkError, parse_network
 
@@ -124,3 +125,28 @@ class InetGistIndex(models.Index):
         return schema_editor._create_index_sql(
             model, fields=fields, name=self.name, using=" USING gist", opclasses=["inet_ops"] * len(fields), **kwargs
         )
+
+
+def overlap_join(
+    *, networks: list[IPNetwork], select: str, table: str, joins: str = "", where: str = "1 = 1", params: tuple = ()
+) -> list[tuple]:
+    """Pair each of `networks` with every row of `table` (aliased `t`, with a `network` column) that overlaps it.
+
+    One set-based query: on PostgreSQL the probes are an unnested `cidr[]` joined through the GiST index.
+    Returns `(probe network, *selected columns)` rows.
+    """
+    if not networks:
+        return []
+    if connection.vendor == "postgresql":
+        probes, match, probe_param = (
+            "unnest(%s::cidr[]) AS probe(net)",
+            "t.network && probe.net",
+            [str(n) for n in networks],
+        )
+    else:
+        probes = "(SELECT value AS net FROM json_each(%s)) AS probe"
+        match, probe_param = "net_overlaps(t.network, probe.net)", json.dumps([str(n) for n in networks])
+    sql = f"SELECT probe.net, {select} FROM {probes} JOIN {table} t ON {match} {joins} WHERE {where}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [probe_param, *params])
+        return [(ipaddress.ip_network(row[0]), *row[1:]) for row in cursor.fetchall()]

@@ -81,6 +81,9 @@ class Registration(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    # When verification was last published; the sweeper re-publishes what has waited too long since.
+    verification_dispatched_at = models.DateTimeField(_("verification dispatched at"), null=True, blank=True)
+    identity_findings = models.JSONField(_("identity findings"), default=list, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -197,3 +200,46 @@ class ReferenceSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last_number}"
+
+
+class IpAllocation(models.Model):
+    """A block of address space from RIR delegation data, and the country it is delegated to."""
+
+    network = CidrField(_("network"))
+    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 code, as the registry gives it."))
+    registry = models.CharField(_("registry"), max_length=10)
+    status = models.CharField(_("status"), max_length=12)
+    allocated_on = models.DateField(_("allocated on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("IP allocation")
+        verbose_name_plural = _("IP allocations")
+        indexes = [
+            # Verification: which allocations overlap an entry's network (&&).
+            InetGistIndex(fields=["network"], name="allocation_network_gist"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.network} ({self.country}, {self.registry})"
+
+
+class DeniedNetwork(models.Model):
+    """A network staff have barred from registration; any overlapping entry fails verification."""
+
+    network = CidrField(_("network"))
+    reason = models.TextField(_("reason"), help_text=_("Seen by staff only."))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("added by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("denied network")
+        verbose_name_plural = _("denied networks")
+        indexes = [
+            # Verification: which denied networks overlap an entry's network (&&).
+            InetGistIndex(fields=["network"], name="denied_network_gist"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.network)

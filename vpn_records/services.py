@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -14,9 +15,10 @@ from django.utils.translation import gettext as _
 from applicants.models import User
 from registration_portal.errors import PortalError
 
-from .checks import FAIL, run_network_checks
+from .checks import FAIL, check_identity, run_network_checks
 from .models import IpEntry, Isp, ReferenceSequence, Registration, Status
 from .networks import IPNetwork
+from .verification import duplicate_cnic_applicants, gather_contexts
 from .workflow import transition_entries, transition_registration
 
 logger = logging.getLogger(__name__)
@@ -118,12 +120,16 @@ def registration_submit(*, registration: Registration, user: User) -> Registrati
     entries = list(registration.entries.filter(status__in=EDITABLE))
     if not entries:
         raise PortalError(_("Add at least one IP address or network before submitting."), code="no_entries")
-    transition_registration(registration=registration, to=Status.SUBMITTED, actor=user, submitted_at=timezone.now())
+    now = timezone.now()
+    transition_registration(
+        registration=registration,
+        to=Status.SUBMITTED,
+        actor=user,
+        submitted_at=now,
+        verification_dispatched_at=now,
+    )
     transition_entries(entries=entries, to=Status.SUBMITTED, actor=user, reasons=[])
-
-    from .tasks import verify_registration
-
-    transaction.on_commit(lambda: verify_registration.delay(registration.pk))
+    _dispatch_verification(registration)
     logger.info("registration %s submitted with %s entries", registration.reference, len(entries))
     return registration
 
@@ -146,29 +152,74 @@ def registration_withdraw(*, registration: Registration, user: User, reason: str
 
 @transaction.atomic
 def registration_verify(*, registration_id: int) -> Registration | None:
-    """Run the network checks on every submitted entry and route the registration on. Safe to run twice."""
-    registration = Registration.objects.select_for_update().filter(pk=registration_id).first()
+    """Check every submitted entry and the applicant's identity, then route the registration on.
+
+    Idempotent: a registration no longer waiting for verification is left alone, and the row lock makes a
+    second copy of the task wait for the first and then find nothing to do.
+    """
+    registration = (
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("applicant")
+        .filter(pk=registration_id)
+        .first()
+    )
     if registration is None or registration.status not in {Status.SUBMITTED, Status.VERIFYING}:
         return None
     if registration.status == Status.SUBMITTED:
         transition_registration(registration=registration, to=Status.VERIFYING)
-    entries = list(registration.entries.filter(status__in=[Status.SUBMITTED, Status.VERIFYING]))
+    entries = list(registration.entries.filter(status__in=[Status.SUBMITTED, Status.VERIFYING]).order_by("id"))
     transition_entries(entries=[e for e in entries if e.status == Status.SUBMITTED], to=Status.VERIFYING)
+
+    contexts = gather_contexts(registration=registration, networks=[entry.network for entry in entries])
     passed, failed = [], []
     for entry in entries:
-        findings = run_network_checks(entry.network)
+        findings = run_network_checks(entry.network, contexts[entry.network])
         entry.reasons = [finding.as_json() for finding in findings]
         (failed if any(f.severity == FAIL for f in findings) else passed).append(entry)
-    IpEntry.objects.bulk_update(entries, ["reasons"])
+    IpEntry.objects.bulk_update(entries, ["reasons"], batch_size=1000)
+
+    identity = check_identity(registration.applicant, duplicate_cnic_applicants(applicant=registration.applicant))
+    registration.identity_findings = [finding.as_json() for finding in identity]
+    Registration.objects.filter(pk=registration.pk).update(identity_findings=registration.identity_findings)
+    if any(finding.severity == FAIL for finding in identity):
+        passed, failed = [], passed + failed
+
     transition_entries(entries=passed, to=Status.UNDER_REVIEW)
     transition_entries(entries=failed, to=Status.CHANGES_REQUESTED)
-    under_review = passed or registration.entries.filter(status=Status.UNDER_REVIEW).exists()
-    if under_review:
+    if passed:
         transition_registration(registration=registration, to=Status.UNDER_REVIEW)
     else:
         transition_registration(
             registration=registration,
             to=Status.CHANGES_REQUESTED,
-            reason=_("Every entry failed verification; see the reason beside each."),
+            reason=_("Nothing passed verification; see the reason beside each entry."),
         )
+    logger.info("registration %s verified: %s passed, %s failed", registration.reference, len(passed), len(failed))
     return registration
+
+
+def _dispatch_verification(registration: Registration) -> None:
+    from .tasks import verify_registration
+
+    registration_id = registration.pk
+    transaction.on_commit(lambda: verify_registration.delay(registration_id))
+
+
+@transaction.atomic
+def verification_redispatch_stuck(*, older_than: timedelta) -> list[str]:
+    """Publish verification again for registrations waiting longer than `older_than` since the last publish.
+
+    Covers a task lost with Redis, or a worker killed before it acknowledged. Returns the references.
+    """
+    cutoff = timezone.now() - older_than
+    stuck = list(
+        Registration.objects.select_for_update(skip_locked=True)
+        .filter(status__in=[Status.SUBMITTED, Status.VERIFYING], verification_dispatched_at__lt=cutoff)
+        .order_by("verification_dispatched_at")[:500]
+    )
+    Registration.objects.filter(pk__in=[r.pk for r in stuck]).update(verification_dispatched_at=timezone.now())
+    for registration in stuck:
+        _dispatch_verification(registration)
+    if stuck:
+        logger.warning("re-dispatched verification of %s", ", ".join(r.reference for r in stuck))
+    return [r.reference for r in stuck]

@@ -1,0 +1,164 @@
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import make_registration
+from vpn_records import services
+from vpn_records.models import DeniedNetwork, IpAllocation, Registration, Status, StatusChange
+
+pytestmark = pytest.mark.django_db
+SAMPLE = Path(__file__).resolve().parents[2] / "vpn_records/data/delegated-apnic-extended-sample.txt"
+
+
+@pytest.fixture
+def verified(django_capture_on_commit_callbacks):
+    """Register and submit; verification runs on commit, as it would in a worker."""
+
+    def register(user, *networks):
+        with django_capture_on_commit_callbacks(execute=True):
+            registration = make_registration(user=user, networks=networks, submit=True)
+        registration.refresh_from_db()
+        return registration
+
+    return register
+
+
+def reasons(registration, network):
+    return {r["code"]: r for r in registration.entries.get(network=network).reasons}
+
+
+def test_overlap_with_another_applicant_fails_without_revealing_them(verified, freelancer, other_applicant):
+    theirs = verified(other_applicant, "111.68.96.0/24")
+    mine = verified(freelancer, "111.68.96.10", "39.40.1.1")
+    conflict = reasons(mine, "111.68.96.10/32")["conflict"]
+    assert conflict["severity"] == "fail"
+    assert theirs.reference not in conflict["message"]
+    assert theirs.reference in conflict["staff_message"]
+    assert mine.status == Status.UNDER_REVIEW
+    assert mine.entries.get(network="111.68.96.10/32").status == Status.CHANGES_REQUESTED
+
+
+def test_applicant_never_sees_the_other_reference_on_web_or_api(
+    verified, client, freelancer_api, freelancer, other_applicant
+):
+    theirs = verified(other_applicant, "111.68.96.0/24")
+    mine = verified(freelancer, "111.68.96.10")
+    client.force_login(freelancer)
+    page = client.get(mine.get_absolute_url()).content.decode()
+    api = freelancer_api.get(reverse("api:registration-detail", args=[mine.reference])).content.decode()
+    for text in (page, api):
+        assert "overlaps a network another applicant has registered" in text
+        assert theirs.reference not in text
+
+
+def test_withdrawn_entries_do_not_conflict(verified, freelancer, other_applicant):
+    theirs = verified(other_applicant, "111.68.96.0/24")
+    services.registration_withdraw(registration=theirs, user=other_applicant)
+    assert "conflict" not in reasons(verified(freelancer, "111.68.96.10"), "111.68.96.10/32")
+
+
+def test_own_earlier_registration_only_warns_naming_it(verified, freelancer):
+    first = verified(freelancer, "111.68.96.10")
+    second = verified(freelancer, "111.68.96.0/24")
+    duplicate = reasons(second, "111.68.96.0/24")["duplicate_own"]
+    assert duplicate["severity"] == "warn" and first.reference in duplicate["message"]
+    assert second.status == Status.UNDER_REVIEW
+
+
+def test_denied_network_fails_with_the_reason_for_staff_only(verified, freelancer, reviewer):
+    DeniedNetwork.objects.create(network="111.68.96.0/28", reason="Botnet C2 reported by CERT", created_by=reviewer)
+    denied = reasons(verified(freelancer, "111.68.96.10"), "111.68.96.10/32")["denied"]
+    assert denied["severity"] == "fail"
+    assert "Botnet" not in denied["message"] and "Botnet" in denied["staff_message"]
+
+
+def test_allocation_data_drives_the_country_check(verified, freelancer):
+    call_command("load_ip_allocations", str(SAMPLE), verbosity=0)
+    registration = verified(freelancer, "111.68.96.10", "2400:cb00:2049::/48", "8.8.8.8")
+    assert reasons(registration, "111.68.96.10/32")["allocated_pk"]["severity"] == "pass"
+    assert "Australia" in reasons(registration, "2400:cb00:2049::/48")["allocated_abroad"]["message"]
+    assert reasons(registration, "8.8.8.8/32")["allocation_unknown"]["severity"] == "warn"
+
+
+def test_shared_cnic_is_flagged_for_staff(verified, freelancer):
+    from tests.factories import make_freelancer
+
+    make_freelancer(email="twin@example.pk", cnic=freelancer.applicant.cnic, full_name="Second Account")
+    registration = verified(freelancer, "111.68.96.10")
+    (finding,) = registration.identity_findings
+    assert finding["code"] == "cnic_shared" and "Second Account" in finding["staff_message"]
+    assert registration.status == Status.UNDER_REVIEW
+
+
+def test_all_failing_goes_back_for_changes_and_resubmission_is_verified_again(
+    verified, client, freelancer, django_capture_on_commit_callbacks
+):
+    registration = verified(freelancer, "192.168.1.10", "10.0.0.0/24")
+    assert registration.status == Status.CHANGES_REQUESTED
+    client.force_login(freelancer)
+    form = {
+        "purpose": "freelancing",
+        "purpose_detail": "Client work",
+        "isp": "ptcl",
+        "isp_other": "",
+        "vpn_type": "wireguard",
+        "networks": "111.68.96.10",
+    }
+    client.post(reverse("vpn_records:edit", args=[registration.reference]), form)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("vpn_records:submit", args=[registration.reference]))
+    registration.refresh_from_db()
+    assert registration.status == Status.UNDER_REVIEW
+    assert [e.network_display for e in registration.entries.all()] == ["111.68.96.10"]
+
+
+def test_verifying_twice_gives_the_same_result_and_no_duplicate_rows(freelancer):
+    registration = make_registration(user=freelancer, networks=["111.68.96.10", "10.1.1.1"], submit=True)
+    services.registration_verify(registration_id=registration.pk)
+    snapshot = list(registration.entries.values_list("network", "status", "reasons"))
+    changes = StatusChange.objects.count()
+    assert services.registration_verify(registration_id=registration.pk) is None
+    assert list(registration.entries.values_list("network", "status", "reasons")) == snapshot
+    assert StatusChange.objects.count() == changes
+
+
+def test_verifying_a_vanished_registration_does_nothing():
+    assert services.registration_verify(registration_id=987654) is None
+
+
+def test_sweeper_republishes_only_what_has_waited_too_long(freelancer, django_capture_on_commit_callbacks):
+    with time_machine.travel(timezone.now() - timedelta(minutes=30)):
+        stuck = make_registration(user=freelancer, submit=True)
+    fresh = make_registration(user=freelancer, networks=["39.40.1.1"], submit=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        swept = services.verification_redispatch_stuck(older_than=timedelta(minutes=5))
+    assert swept == [stuck.reference]
+    assert Registration.objects.get(pk=stuck.pk).status == Status.UNDER_REVIEW
+    assert Registration.objects.get(pk=fresh.pk).status == Status.SUBMITTED
+
+
+def test_loading_allocations_replaces_the_registry_and_splits_odd_counts(tmp_path):
+    call_command("load_ip_allocations", str(SAMPLE), verbosity=0)
+    assert IpAllocation.objects.filter(network__net_contains="175.107.150.1", country="PK").exists()
+    update = tmp_path / "delegated"
+    update.write_text(
+        "2|apnic|20261123|2|19830613|20261122|+1000\n"
+        "apnic|PK|ipv4|10.0.0.0|768|20260101|allocated|X\n"
+        "apnic|PK|ipv4|nonsense|256|20260101|allocated|X\n"
+    )
+    call_command("load_ip_allocations", str(update), verbosity=0)
+    assert sorted(str(a.network) for a in IpAllocation.objects.all()) == ["10.0.0.0/23", "10.0.2.0/24"]
+
+
+def test_loading_a_file_that_is_not_delegation_data_is_refused_clearly(tmp_path):
+    junk = tmp_path / "junk.txt"
+    junk.write_text("hello world\n")
+    with pytest.raises(CommandError, match="line 1: expected at least 7 fields"):
+        call_command("load_ip_allocations", str(junk), verbosity=0)
+    with pytest.raises(CommandError, match="is not a file"):
+        call_command("load_ip_allocations", str(tmp_path / "missing"), verbosity=0)
