@@ -29,6 +29,7 @@ browser:
 
 run: install
 	DEBUG=1 $(PY) manage.py migrate --no-input
+	DEBUG=1 $(PY) manage.py load_ip_allocations -v0 vpn_records/data/delegated-apnic-extended-sample.txt
 	DEBUG=1 $(PY) manage.py seed_demo
 	@echo "Portal at http://127.0.0.1:8000  (staff admin at http://127.0.0.1:8000/admin/)"
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
@@ -39,7 +40,7 @@ lint: install
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 test: install browser lint
-	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 format: install
 	$(VENV)/bin/ruff check --fix .
