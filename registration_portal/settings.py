@@ -139,6 +139,16 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="portal")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis redelivers a message whose worker died unacknowledged after this long; the sweeper usually acts first.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-verifications": {
+        "task": "vpn_records.tasks.sweep_stuck_verifications",
+        "schedule": env.float("VERIFICATION_SWEEP_EVERY", default=60.0),
+    },
+}
+# Verification waiting this many seconds since it was last published is published again.
+VERIFICATION_REDISPATCH_AFTER = env.int("VERIFICATION_REDISPATCH_AFTER", default=300)
 CELERY_TASK_ROUTES = {
     "vpn_records.tasks.*": {"queue": f"{CELERY_TASK_DEFAULT_QUEUE}.verification"},
     "notifications.tasks.*": {"queue": f"{CELERY_TASK_DEFAULT_QUEUE}.notifications"},

@@ -1,11 +1,27 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import shared_task
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
-from .services import registration_verify
+from .services import registration_verify, verification_redispatch_stuck
 
 
-@shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    max_retries=8,
+)
 def verify_registration(registration_id: int) -> None:
-    """Verify a submitted registration's entries. Returns early if it is no longer waiting for verification."""
+    """Verify a submitted registration. Safe to run twice; does nothing once verification is done."""
     registration_verify(registration_id=registration_id)
+
+
+@shared_task(acks_late=True)
+def sweep_stuck_verifications() -> list[str]:
+    """Re-publish verification that has waited too long (lost with Redis, or its worker was killed)."""
+    return verification_redispatch_stuck(older_than=timedelta(seconds=settings.VERIFICATION_REDISPATCH_AFTER))

@@ -12,6 +12,8 @@ from tests.conftest import TEST_QUEUE
 from tests.factories import make_registration
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Every test that touches the broker runs in one process: the integration tests flush Redis.
+pytestmark = pytest.mark.xdist_group("redis")
 
 
 @pytest.fixture
