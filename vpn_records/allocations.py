@@ -106,6 +106,9 @@ def allocations_load(*, lines: Iterable[str], on_batch: Callable[[int], None] | 
             _write(batch, result, cleared, on_batch)
             batch = []
     _write(batch, result, cleared, on_batch)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {IpAllocation._meta.db_table}")  # so the planner picks the index at once
     if result.blocks == 0:
         detail = f" ({result.problems[0]})" if result.problems else ""
         raise DelegationFormatError(

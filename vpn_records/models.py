@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applicants.models import Applicant
 
-from .fields import CidrField, InetGistIndex
+from .fields import CidrField, NetworkRangeIndex
 from .networks import display_network
 
 
@@ -148,8 +148,8 @@ class IpEntry(models.Model):
             models.UniqueConstraint(fields=["registration", "network"], name="entry_unique_network_per_registration"),
         ]
         indexes = [
-            # "Which entries contain this IP" (>>=) and "which overlap this network" (&&).
-            InetGistIndex(fields=["network"], name="entry_network_gist"),
+            # "Which entries contain this IP" and "which overlap this network" (net_contains, net_overlaps).
+            NetworkRangeIndex(fields=["network"], name="entry_network_range"),
             # Entry lists filtered by status.
             models.Index(fields=["status"], name="entry_status"),
         ]
@@ -215,8 +215,8 @@ class IpAllocation(models.Model):
         verbose_name = _("IP allocation")
         verbose_name_plural = _("IP allocations")
         indexes = [
-            # Verification: which allocations overlap an entry's network (&&).
-            InetGistIndex(fields=["network"], name="allocation_network_gist"),
+            # Verification: which allocations overlap an entry's network (net_overlaps).
+            NetworkRangeIndex(fields=["network"], name="allocation_network_range"),
         ]
 
     def __str__(self) -> str:
@@ -237,8 +237,8 @@ class DeniedNetwork(models.Model):
         verbose_name = _("denied network")
         verbose_name_plural = _("denied networks")
         indexes = [
-            # Verification: which denied networks overlap an entry's network (&&).
-            InetGistIndex(fields=["network"], name="denied_network_gist"),
+            # Verification: which denied networks overlap an entry's network (net_overlaps).
+            NetworkRangeIndex(fields=["network"], name="denied_network_range"),
         ]
 
     def __str__(self) -> str:

@@ -55,11 +55,34 @@ def test_bulk_create_cannot_store_a_network_with_host_bits(freelancer):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="index plans are PostgreSQL's")
-def test_containment_and_overlap_lookups_use_the_gist_index(entries):
+def test_containment_and_overlap_lookups_use_the_network_index(entries):
     for queryset in (
         IpEntry.objects.filter(network__net_contains="111.68.96.200"),
         IpEntry.objects.filter(network__net_overlaps="111.68.96.0/23"),
     ):
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
-        assert "entry_network_gist" in queryset.explain()
+        assert "entry_network_range" in queryset.explain()
+
+
+STORED = [
+    "0.0.0.0/0", "11.0.0.0/8", "111.68.96.0/24", "111.68.96.7", "255.255.255.255",
+    "::/0", "::1", "2001:db8::/32", "2001:db8:0:1::/64", "2001:db8:0:1::5", "2001:db8:0:1:8000::/65",
+    "7fff:ffff:ffff:ffff::/64", "8000::/1", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+]  # fmt: skip
+PROBES = [
+    "111.68.96.7", "111.68.97.0/24", "10.0.0.0/8", "0.0.0.0", "255.255.255.255",
+    "2001:db8:0:1::5", "2001:db8:0:1::6", "2001:db8:0:1:8000::1", "2001:db8:1::/48", "7fff:ffff:ffff:ffff::1",
+    "8000::", "ffff::/16", "::", "::/1",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("probe", PROBES)
+def test_lookups_agree_with_python_at_every_edge(freelancer, probe):
+    make_registration(user=freelancer, networks=STORED)
+    wanted = ipaddress.ip_network(probe)
+    stored = [ipaddress.ip_network(s) for s in STORED]
+    contains = sorted(str(s) for s in stored if s.version == wanted.version and wanted.subnet_of(s))
+    overlaps = sorted(str(s) for s in stored if s.overlaps(wanted))
+    assert networks(IpEntry.objects.filter(network__net_contains=probe)) == contains
+    assert networks(IpEntry.objects.filter(network__net_overlaps=probe)) == overlaps
