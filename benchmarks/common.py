@@ -1,0 +1,61 @@
+"""Shared set-up for benchmarks: a PostgreSQL database of their own, migrated, and timing helpers."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench")
+
+
+def setup_django() -> None:
+    """Point Django at the benchmark database (created if missing) and migrate it."""
+    import psycopg2
+
+    name = BENCH_DATABASE_URL.rsplit("/", 1)[1]
+    admin = psycopg2.connect(BENCH_DATABASE_URL.rsplit("/", 1)[0] + "/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not cursor.fetchone():
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="registration_portal.settings",
+        DATABASE_URL=BENCH_DATABASE_URL,
+        DEBUG="1",
+        LOG_LEVEL="WARNING",
+    )
+    os.environ.pop("REDIS_URL", None)  # tasks in-process: the benchmark times the work, not the broker
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+    from registration_portal.celery import app
+
+    app.conf.task_always_eager = False  # publish to the in-memory broker: each benchmark runs the task itself
+
+
+def median_seconds(run: Callable[[], object], *, repeat: int) -> tuple[float, list[float]]:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), times
+
+
+def report(title: str, rows: list[tuple[str, float, str]]) -> None:
+    print(f"\n{title}")
+    width = max(len(name) for name, _seconds, _note in rows)
+    for name, seconds, note in rows:
+        print(f"  {name:<{width}}  {seconds:8.3f} s  {note}")
