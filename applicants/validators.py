@@ -8,6 +8,21 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+# Every message the validators give, by code, so a stored finding can be shown again in any language.
+MESSAGES = {
+    "cnic_format": _("Enter the CNIC as 13 digits, with or without dashes, for example 35202-1234567-3."),
+    "cnic_province": _("A CNIC starts with a province code from 1 to 7; %(digit)s is not one."),
+    "ntn_format": _("Enter the NTN as 7 digits, optionally followed by its check digit, for example 1234567-8."),
+    "phone_invalid": _("Enter a valid mobile number, for example 0300 1234567."),
+    "phone_not_pk": _("Enter a Pakistani mobile number (starting 03 or +92 3)."),
+    "phone_not_mobile": _("This looks like a landline; enter a mobile number that can receive SMS."),
+}
+
+
+def _invalid(code: str, **params: str) -> ValidationError:
+    return ValidationError(MESSAGES[code], code=code, params=params or None)
+
+
 _CNIC_DASHED = re.compile(r"^(\d{5})-(\d{7})-(\d)$")
 _CNIC_PLAIN = re.compile(r"^\d{13}$")
 _NTN = re.compile(r"^(\d{7})(?:-?(\d))?$")
@@ -19,16 +34,9 @@ def normalize_cnic(value: str) -> str:
     match = _CNIC_DASHED.match(text)
     digits = "".join(match.groups()) if match else text
     if not _CNIC_PLAIN.match(digits):
-        raise ValidationError(
-            _("Enter the CNIC as 13 digits, with or without dashes, for example 35202-1234567-3."),
-            code="cnic_format",
-        )
+        raise _invalid("cnic_format")
     if digits[0] not in "1234567":
-        raise ValidationError(
-            _("A CNIC starts with a province code from 1 to 7; %(digit)s is not one."),
-            code="cnic_province",
-            params={"digit": digits[0]},
-        )
+        raise _invalid("cnic_province", digit=digits[0])
     return digits
 
 
@@ -50,10 +58,7 @@ def normalize_ntn(value: str) -> str:
     text = (value or "").strip()
     match = _NTN.match(text)
     if not match:
-        raise ValidationError(
-            _("Enter the NTN as 7 digits, optionally followed by its check digit, for example 1234567-8."),
-            code="ntn_format",
-        )
+        raise _invalid("ntn_format")
     base, check = match.groups()
     return f"{base}-{check}" if check else base
 
@@ -65,13 +70,11 @@ def validate_ntn(value: str) -> None:
 def validate_pk_mobile(number: object) -> None:
     """A Pakistani mobile number (03xx…), not a landline or a foreign number."""
     if not isinstance(number, phonenumbers.PhoneNumber) or not phonenumbers.is_valid_number(number):
-        raise ValidationError(_("Enter a valid mobile number, for example 0300 1234567."), code="phone_invalid")
+        raise _invalid("phone_invalid")
     if phonenumbers.region_code_for_number(number) != "PK":
-        raise ValidationError(_("Enter a Pakistani mobile number (starting 03 or +92 3)."), code="phone_not_pk")
+        raise _invalid("phone_not_pk")
     if phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE:
-        raise ValidationError(
-            _("This looks like a landline; enter a mobile number that can receive SMS."), code="phone_not_mobile"
-        )
+        raise _invalid("phone_not_mobile")
 
 
 def mask_phone(value: object) -> str:

@@ -1,14 +1,34 @@
 from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
+from .checks import finding_message
 from .models import DeniedNetwork, IpAllocation, IpEntry, Registration, StatusChange
+
+
+def findings_html(findings: list[dict]) -> str:
+    """Warnings and failures with what only staff may see, one per line."""
+    shown = [f for f in findings if f["severity"] != "pass"]
+    lines = [
+        format_html("<strong>{}</strong>: {}", f["severity"], finding_message(f, staff=True, html=True)) for f in shown
+    ]
+    return mark_safe("<br>".join(lines)) if lines else "—"  # noqa: S308 - each line is escaped above
 
 
 class IpEntryInline(admin.TabularInline):
     model = IpEntry
-    fields = ["network", "status", "reasons"]
+    fields = ["network", "status", "verification"]
     readonly_fields = fields
     extra = 0
     can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("verification"))
+    def verification(self, entry: IpEntry) -> str:
+        return findings_html(entry.reasons)
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -35,11 +55,15 @@ class RegistrationAdmin(admin.ModelAdmin):
         "submitted_at",
         "decided_at",
         "valid_until",
-        "identity_findings",
+        "identity",
         "verification_dispatched_at",
     ]
     inlines = [IpEntryInline, StatusChangeInline]
     show_full_result_count = False
+
+    @admin.display(description=_("identity checks"))
+    def identity(self, registration: Registration) -> str:
+        return findings_html(registration.identity_findings)
 
 
 @admin.register(DeniedNetwork)

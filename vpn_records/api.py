@@ -7,6 +7,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from . import selectors, services
+from .checks import finding_message
 from .models import IpEntry, Isp, Purpose, Registration, VpnType
 from .networks import NetworkError, display_network, parse_network
 
@@ -41,9 +42,9 @@ class EntrySerializer(serializers.ModelSerializer):
     def get_reasons(self, entry: IpEntry) -> list[dict]:
         """Warnings and failures, without what only staff may see."""
         return [
-            {"code": r["code"], "severity": r["severity"], "message": r["message"]}
+            {"code": r["code"], "severity": r["severity"], "message": finding_message(r)}
             for r in entry.reasons
-            if r.get("severity") != "pass"
+            if r["severity"] != "pass"
         ]
 
 

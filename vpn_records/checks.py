@@ -1,33 +1,25 @@
-"""Verification checks of one network. Each returns findings: a code, a severity and a message."""
+"""Verification checks. Each returns a Finding: a code, a severity, and the parameters of its message.
+
+A finding is stored as data and its message rendered when shown, so each reader sees it in their language.
+"""
 
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from applicants import validators
 from applicants.models import Applicant
-from applicants.validators import validate_cnic, validate_ntn, validate_pk_mobile
 
 from .networks import IPNetwork
 
 PASS, WARN, FAIL = "pass", "warn", "fail"
-
-
-@dataclass(frozen=True)
-class Finding:
-    code: str
-    severity: str
-    message: str
-    # What only staff may see, such as another applicant's reference.
-    staff_message: str = ""
-
-    def as_json(self) -> dict:
-        return {**asdict(self), "message": str(self.message), "staff_message": str(self.staff_message)}
-
 
 # IANA special-purpose address registries (RFC 6890 and later), kept as our own table because
 # `ipaddress.is_global` differs between Python versions and calls some multicast space global.
@@ -70,36 +62,114 @@ _SPECIAL_PURPOSE = [
     ("fe80::/10", _("IPv6 link-local space (fe80::/10)")),
     ("ff00::/8", _("IPv6 multicast space (ff00::/8)")),
 ]
-SPECIAL_PURPOSE_RANGES = [(ipaddress.ip_network(cidr), why) for cidr, why in _SPECIAL_PURPOSE]
+SPECIAL_PURPOSE_WHY = dict(_SPECIAL_PURPOSE)
+SPECIAL_PURPOSE_RANGES = [ipaddress.ip_network(cidr) for cidr, _why in _SPECIAL_PURPOSE]
 IPV6_GLOBAL_UNICAST = ipaddress.ip_network("2000::/3")
+
+MESSAGES = {
+    "public": _("Public address space."),
+    "not_public": _("%(network)s is in %(why)s."),
+    "not_global_unicast": _("%(network)s is outside IPv6 global unicast space (2000::/3)."),
+    "prefix_size": _("Network size within policy."),
+    "prefix_too_large": _(
+        "%(network)s is larger than the largest network one entry may cover, a /%(shortest)s; "
+        "split it into /%(shortest)s networks or smaller."
+    ),
+    "allocated_pk": _("Allocated to Pakistan."),
+    "allocation_unknown": _(
+        "%(network)s is not in the registries' delegation data we hold; staff will check who holds it."
+    ),
+    "allocated_abroad": _(
+        "%(network)s is allocated to %(countries)s, not Pakistan; staff will ask about it if needed."
+    ),
+    "conflict": _(
+        "%(network)s overlaps a network another applicant has registered or is registering. If you use it, "
+        "ask your ISP which addresses are assigned to you."
+    ),
+    "duplicate_own": _("%(network)s overlaps what you registered in %(references)s."),
+    "no_conflict": _("No overlap with other registrations."),
+    "denied": _("%(network)s cannot be registered. Contact the regulator if you think this is wrong."),
+    "not_denied": _("Not on the denylist."),
+    "cnic_shared": _("Your CNIC is also on another applicant account; staff may contact you about it."),
+    **{f"identity_{code}": message for code, message in validators.MESSAGES.items()},
+}
+# What only staff may see, such as another applicant's reference.
+STAFF_MESSAGES = {
+    "conflict": _("Overlaps %(others)s."),
+    "denied": _("On the denylist: %(reasons)s"),
+    "cnic_shared": _("Same CNIC as %(others)s."),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: str
+    params: dict[str, str] = field(default_factory=dict)
+    # Parameters of the staff-only message; never shown to applicants.
+    staff_params: dict[str, str] = field(default_factory=dict)
+    # Which message to show, where one code has several.
+    message_key: str = ""
+
+    def as_json(self) -> dict:
+        data = {"code": self.code, "severity": self.severity, "params": self.params}
+        if self.staff_params:
+            data["staff_params"] = self.staff_params
+        if self.message_key:
+            data["message_key"] = self.message_key
+        return data
+
+    @property
+    def message(self) -> str:
+        return finding_message(self.as_json())
+
+
+def finding_message(finding: dict, *, staff: bool = False, html: bool = False) -> str:
+    """The finding's message in the active language; with `staff`, followed by the staff-only detail.
+
+    With `html`, addresses and references are isolated left-to-right so they read whole in Urdu.
+    """
+    params = {key: _param_text(key, value, html) for key, value in finding.get("params", {}).items()}
+    template = MESSAGES[finding.get("message_key") or finding["code"]]
+    text = template % params if params else str(template)
+    if staff and finding.get("staff_params"):
+        staff_params = {key: _param_text(key, value, html) for key, value in finding["staff_params"].items()}
+        text = f"{text} {STAFF_MESSAGES[finding['code']] % staff_params}"
+    return SafeString(text) if html else text
+
+
+# Addresses and references keep their left-to-right order inside right-to-left text.
+_LEFT_TO_RIGHT = {"network", "references", "others", "shortest", "digit"}
+
+
+def _param_text(key: str, value: str, html: bool) -> str:
+    if key == "why":
+        text = str(SPECIAL_PURPOSE_WHY[value])
+    elif key == "countries":
+        text = ", ".join(country_name(code) for code in value.split(","))
+    else:
+        text = value
+    if not html:
+        return text
+    return format_html('<bdi dir="ltr">{}</bdi>', text) if key in _LEFT_TO_RIGHT else conditional_escape(text)
 
 
 def check_public(network: IPNetwork) -> Finding:
     """The network is public: no part of it lies in a special-purpose range."""
-    for special, why in SPECIAL_PURPOSE_RANGES:
+    for special in SPECIAL_PURPOSE_RANGES:
         if network.overlaps(special):
-            return Finding("not_public", FAIL, _("%(network)s is in %(why)s.") % {"network": network, "why": why})
+            return Finding("not_public", FAIL, {"network": str(network), "why": str(special)})
     if network.version == 6 and not network.subnet_of(IPV6_GLOBAL_UNICAST):
-        return Finding(
-            "not_public", FAIL, _("%(network)s is outside IPv6 global unicast space (2000::/3).") % {"network": network}
-        )
-    return Finding("public", PASS, _("Public address space."))
+        return Finding("not_public", FAIL, {"network": str(network)}, message_key="not_global_unicast")
+    return Finding("public", PASS)
 
 
 def check_prefix_size(network: IPNetwork) -> Finding:
     """The network is no larger than policy allows (by default a /24 for IPv4, a /48 for IPv6)."""
     shortest = settings.POLICY_SHORTEST_PREFIX_IPV4 if network.version == 4 else settings.POLICY_SHORTEST_PREFIX_IPV6
     if network.prefixlen < shortest:
-        return Finding(
-            "prefix_too_large",
-            FAIL,
-            _(
-                "%(network)s is larger than the largest network one entry may cover, a /%(shortest)s; "
-                "split it into /%(shortest)s networks or smaller."
-            )
-            % {"network": network, "shortest": shortest},
-        )
-    return Finding("prefix_size", PASS, _("Network size within policy."))
+        return Finding("prefix_too_large", FAIL, {"network": str(network), "shortest": str(shortest)})
+    return Finding("prefix_size", PASS)
 
 
 @dataclass
@@ -120,62 +190,29 @@ def check_allocation(network: IPNetwork, context: Context) -> Finding:
         if block.version == network.version and network.subnet_of(block)
     ]
     countries = sorted({country for _block, country in context.allocations})
-    if covering and covering[0] == "PK":
-        return Finding("allocated_pk", PASS, _("Allocated to Pakistan."))
+    if (covering and covering[0] == "PK") or countries == ["PK"]:
+        return Finding("allocated_pk", PASS)
     if not countries:
-        return Finding(
-            "allocation_unknown",
-            WARN,
-            _("%(network)s is not in the registries' delegation data we hold; staff will check who holds it.")
-            % {"network": network},
-        )
-    if countries == ["PK"]:
-        return Finding("allocated_pk", PASS, _("Allocated to Pakistan."))
-    names = ", ".join(country_name(code) for code in countries)
-    return Finding(
-        "allocated_abroad",
-        WARN,
-        _("%(network)s is allocated to %(countries)s, not Pakistan; staff will ask about it if needed.")
-        % {"network": network, "countries": names},
-    )
+        return Finding("allocation_unknown", WARN, {"network": str(network)})
+    return Finding("allocated_abroad", WARN, {"network": str(network), "countries": ",".join(countries)})
 
 
 def check_conflicts(network: IPNetwork, context: Context) -> Finding:
     """Another applicant's active entry overlapping fails; the applicant's own earlier entry only warns."""
     if context.other_applicants:
         others = ", ".join(sorted({f"{reference} ({other})" for reference, other in context.other_applicants}))
-        return Finding(
-            "conflict",
-            FAIL,
-            _(
-                "%(network)s overlaps a network another applicant has registered or is registering. If you use it, "
-                "ask your ISP which addresses are assigned to you."
-            )
-            % {"network": network},
-            staff_message=_("Overlaps %(others)s.") % {"others": others},
-        )
+        return Finding("conflict", FAIL, {"network": str(network)}, staff_params={"others": others})
     if context.same_applicant:
         references = ", ".join(sorted({reference for reference, _other in context.same_applicant}))
-        return Finding(
-            "duplicate_own",
-            WARN,
-            _("%(network)s overlaps what you registered in %(references)s.")
-            % {"network": network, "references": references},
-        )
-    return Finding("no_conflict", PASS, _("No overlap with other registrations."))
+        return Finding("duplicate_own", WARN, {"network": str(network), "references": references})
+    return Finding("no_conflict", PASS)
 
 
 def check_denylist(network: IPNetwork, context: Context) -> Finding:
     if context.denied:
         reasons = "; ".join(f"{denied}: {reason}" for denied, reason in context.denied)
-        return Finding(
-            "denied",
-            FAIL,
-            _("%(network)s cannot be registered. Contact the regulator if you think this is wrong.")
-            % {"network": network},
-            staff_message=_("On the denylist: %(reasons)s") % {"reasons": reasons},
-        )
-    return Finding("not_denied", PASS, _("Not on the denylist."))
+        return Finding("denied", FAIL, {"network": str(network)}, staff_params={"reasons": reasons})
+    return Finding("not_denied", PASS)
 
 
 def run_network_checks(network: IPNetwork, context: Context) -> list[Finding]:
@@ -214,28 +251,19 @@ COUNTRY_NAMES = {
 def check_identity(applicant: Applicant, duplicates: list[str]) -> list[Finding]:
     """The applicant's identity numbers are well-formed; a CNIC shared with other accounts is flagged to staff."""
     findings = []
-    for code, value, validate in _identity_fields(applicant):
+    for value, validate in _identity_fields(applicant):
         try:
             validate(value)
         except ValidationError as error:
-            findings.append(Finding(code, FAIL, " ".join(error.messages)))
+            params = {key: str(value) for key, value in (error.params or {}).items()}
+            findings.append(Finding(f"identity_{error.code}", FAIL, params))
     if duplicates:
-        findings.append(
-            Finding(
-                "cnic_shared",
-                WARN,
-                _("Your CNIC is also on another applicant account; staff may contact you about it."),
-                staff_message=_("Same CNIC as %(others)s.") % {"others": ", ".join(duplicates)},
-            )
-        )
+        findings.append(Finding("cnic_shared", WARN, staff_params={"others": ", ".join(duplicates)}))
     return findings
 
 
 def _identity_fields(applicant: Applicant) -> list[tuple]:
-    fields = [
-        ("identity_cnic", applicant.identity_cnic, validate_cnic),
-        ("identity_mobile", applicant.mobile, validate_pk_mobile),
-    ]
+    fields = [(applicant.identity_cnic, validators.validate_cnic), (applicant.mobile, validators.validate_pk_mobile)]
     if applicant.kind == Applicant.Kind.COMPANY:
-        fields.append(("identity_ntn", applicant.ntn, validate_ntn))
+        fields.append((applicant.ntn, validators.validate_ntn))
     return fields

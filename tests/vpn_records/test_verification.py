@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tests.factories import make_registration
 from vpn_records import services
+from vpn_records.checks import finding_message
 from vpn_records.models import DeniedNetwork, IpAllocation, Registration, Status, StatusChange
 
 pytestmark = pytest.mark.django_db
@@ -37,8 +38,8 @@ def test_overlap_with_another_applicant_fails_without_revealing_them(verified, f
     mine = verified(freelancer, "111.68.96.10", "39.40.1.1")
     conflict = reasons(mine, "111.68.96.10/32")["conflict"]
     assert conflict["severity"] == "fail"
-    assert theirs.reference not in conflict["message"]
-    assert theirs.reference in conflict["staff_message"]
+    assert theirs.reference not in finding_message(conflict)
+    assert theirs.reference in finding_message(conflict, staff=True)
     assert mine.status == Status.UNDER_REVIEW
     assert mine.entries.get(network="111.68.96.10/32").status == Status.CHANGES_REQUESTED
 
@@ -66,7 +67,7 @@ def test_own_earlier_registration_only_warns_naming_it(verified, freelancer):
     first = verified(freelancer, "111.68.96.10")
     second = verified(freelancer, "111.68.96.0/24")
     duplicate = reasons(second, "111.68.96.0/24")["duplicate_own"]
-    assert duplicate["severity"] == "warn" and first.reference in duplicate["message"]
+    assert duplicate["severity"] == "warn" and first.reference in finding_message(duplicate)
     assert second.status == Status.UNDER_REVIEW
 
 
@@ -74,14 +75,14 @@ def test_denied_network_fails_with_the_reason_for_staff_only(verified, freelance
     DeniedNetwork.objects.create(network="111.68.96.0/28", reason="Botnet C2 reported by CERT", created_by=reviewer)
     denied = reasons(verified(freelancer, "111.68.96.10"), "111.68.96.10/32")["denied"]
     assert denied["severity"] == "fail"
-    assert "Botnet" not in denied["message"] and "Botnet" in denied["staff_message"]
+    assert "Botnet" not in finding_message(denied) and "Botnet" in finding_message(denied, staff=True)
 
 
 def test_allocation_data_drives_the_country_check(verified, freelancer):
     call_command("load_ip_allocations", str(SAMPLE), verbosity=0)
     registration = verified(freelancer, "111.68.96.10", "2400:cb00:2049::/48", "8.8.8.8")
     assert reasons(registration, "111.68.96.10/32")["allocated_pk"]["severity"] == "pass"
-    assert "Australia" in reasons(registration, "2400:cb00:2049::/48")["allocated_abroad"]["message"]
+    assert "Australia" in finding_message(reasons(registration, "2400:cb00:2049::/48")["allocated_abroad"])
     assert reasons(registration, "8.8.8.8/32")["allocation_unknown"]["severity"] == "warn"
 
 
@@ -91,7 +92,7 @@ def test_shared_cnic_is_flagged_for_staff(verified, freelancer):
     make_freelancer(email="twin@example.pk", cnic=freelancer.applicant.cnic, full_name="Second Account")
     registration = verified(freelancer, "111.68.96.10")
     (finding,) = registration.identity_findings
-    assert finding["code"] == "cnic_shared" and "Second Account" in finding["staff_message"]
+    assert finding["code"] == "cnic_shared" and "Second Account" in finding_message(finding, staff=True)
     assert registration.status == Status.UNDER_REVIEW
 
 
@@ -162,3 +163,12 @@ def test_loading_a_file_that_is_not_delegation_data_is_refused_clearly(tmp_path)
         call_command("load_ip_allocations", str(junk), verbosity=0)
     with pytest.raises(CommandError, match="is not a file"):
         call_command("load_ip_allocations", str(tmp_path / "missing"), verbosity=0)
+
+
+def test_findings_are_shown_in_the_readers_language(verified, client, freelancer):
+    registration = verified(freelancer, "100.64.3.4")
+    client.force_login(freelancer)
+    client.cookies["django_language"] = "ur"
+    page = client.get(registration.get_absolute_url()).content.decode()
+    assert "carrier-grade NAT" not in page
+    assert '<bdi dir="ltr">100.64.3.4/32</bdi>' in page
