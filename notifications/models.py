@@ -22,7 +22,7 @@ class Notification(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
-    to_address = models.CharField(_("to"), max_length=254)
+    to_address = models.CharField(_("recipient"), max_length=254)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     event = models.CharField(_("event"), max_length=50)
     language = models.CharField(_("language"), max_length=8, default="en")

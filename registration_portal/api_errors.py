@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -40,10 +40,8 @@ def exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(exc.detail)
-        response.data = {
-            "detail": _("The request has %(count)s problem(s).") % {"count": len(errors)},
-            "errors": errors,
-        }
+        summary = ngettext("The request has %(count)s problem.", "The request has %(count)s problems.", len(errors))
+        response.data = {"detail": summary % {"count": len(errors)}, "errors": errors}
     elif isinstance(response.data, dict) and "detail" in response.data:
         detail = response.data["detail"]
         response.data["errors"] = [{"field": None, "code": getattr(detail, "code", "error"), "message": str(detail)}]

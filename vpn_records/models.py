@@ -169,8 +169,8 @@ class StatusChange(models.Model):
     entry = models.ForeignKey(IpEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="status_changes")
     # The entry's network as it was, so the trail survives an entry removed from a draft.
     subject = models.CharField(_("entry"), max_length=43, blank=True)
-    from_status = models.CharField(_("from"), max_length=20, choices=Status.choices)
-    to_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
+    from_status = models.CharField(_("from status"), max_length=20, choices=Status.choices)
+    to_status = models.CharField(_("to status"), max_length=20, choices=Status.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
