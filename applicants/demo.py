@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
 from .models import Applicant, User
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - published on purpose; only ever seeded with DEBUG on
-
-STAFF_GROUPS = {
-    "reviewer": ["view_registration", "change_registration", "view_ipentry", "change_ipentry", "view_applicant"],
-    "supervisor": [
-        "view_registration",
-        "change_registration",
-        "view_ipentry",
-        "change_ipentry",
-        "view_applicant",
-        "view_statuschange",
-        "view_notification",
-    ],
-    "auditor": ["view_registration", "view_ipentry", "view_applicant", "view_statuschange"],
-}
 
 
 def _user(email: str, **fields) -> User:
@@ -58,9 +44,6 @@ def seed_demo_data() -> list[tuple[str, str]]:
         city="Islamabad",
     )
     _user("company@demo.pk", full_name="Bilal Ahmed", applicant=company, **confirmed)
-    for role, codenames in STAFF_GROUPS.items():
-        group, _created = Group.objects.get_or_create(name=role)
-        group.permissions.set(Permission.objects.filter(codename__in=codenames))
     for role in ("reviewer", "supervisor"):
         user = _user(f"{role}@demo.pk", full_name=f"Demo {role}", is_staff=True, **confirmed)
         user.groups.add(Group.objects.get(name=role))

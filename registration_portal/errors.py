@@ -17,3 +17,9 @@ class ConflictError(PortalError):
     """The object is not in a state that allows the action (an invalid status transition, a lost race)."""
 
     status_code = 409
+
+
+class ForbiddenError(PortalError):
+    """The user may not do this at all."""
+
+    status_code = 403

@@ -57,7 +57,17 @@ def company_colleague(company_user):
 
 @pytest.fixture
 def reviewer(db):
-    return factories.make_user(email="reviewer@pta.example", applicant=None, is_staff=True)
+    return factories.make_staff(email="reviewer@pta.example", role="reviewer")
+
+
+@pytest.fixture
+def supervisor(db):
+    return factories.make_staff(email="supervisor@pta.example", role="supervisor")
+
+
+@pytest.fixture
+def auditor(db):
+    return factories.make_staff(email="auditor@pta.example", role="auditor")
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -14,6 +15,13 @@ PASSWORD = "Correct-Horse-Battery-42"
 def make_user(*, email: str, applicant: Applicant | None, **fields) -> User:
     fields.setdefault("email_confirmed_at", timezone.now())
     return User.objects.create_user(email=email, password=PASSWORD, applicant=applicant, **fields)
+
+
+def make_staff(*, email: str, role: str) -> User:
+    """Regulator staff in one of the role groups the migrations create."""
+    user = make_user(email=email, applicant=None, is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    return User.objects.get(pk=user.pk)  # a fresh object: no stale permission cache
 
 
 def make_freelancer(*, email: str, cnic: str = "3520212345673", full_name: str = "Ayesha Khan") -> User:

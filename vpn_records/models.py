@@ -58,6 +58,18 @@ class VpnType(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class RejectionReason(models.TextChoices):
+    """The standard reasons staff pick from; free text may follow."""
+
+    NOT_PUBLIC = "not_public", _("The address is not public address space.")
+    NOT_ASSIGNED = "not_assigned", _("The address is not assigned to the applicant by their ISP.")
+    CONFLICT = "conflict", _("The address is registered to someone else.")
+    PURPOSE = "purpose", _("The stated purpose does not justify a VPN registration.")
+    IDENTITY = "identity", _("The applicant's identity could not be confirmed.")
+    DENIED = "denied", _("The address is barred from registration.")
+    OTHER = "other", _("Other")
+
+
 def _choice_check(field: str, choices: type[models.TextChoices], name: str) -> models.CheckConstraint:
     return models.CheckConstraint(condition=models.Q(**{f"{field}__in": choices.values}), name=name)
 
@@ -136,6 +148,8 @@ class IpEntry(models.Model):
     network = CidrField(_("address or network"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -143,6 +157,10 @@ class IpEntry(models.Model):
         verbose_name = _("IP entry")
         verbose_name_plural = _("IP entries")
         ordering = ["registration_id", "id"]
+        permissions = [
+            ("decide_ipentry", _("Can approve or reject entries")),
+            ("revoke_ipentry", _("Can revoke approved entries")),
+        ]
         constraints = [
             _choice_check("status", Status, "entry_status_valid"),
             models.UniqueConstraint(fields=["registration", "network"], name="entry_unique_network_per_registration"),

@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applicants.models import User
-from registration_portal.errors import PortalError
+from registration_portal.errors import ConflictError, ForbiddenError, PortalError
 
 from .checks import FAIL, check_identity, run_network_checks
 from .models import IpEntry, Isp, ReferenceSequence, Registration, Status
 from .networks import IPNetwork
 from .verification import duplicate_cnic_applicants, gather_contexts
-from .workflow import transition_entries, transition_registration
+from .workflow import can_transition, transition_entries, transition_registration
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +145,7 @@ def registration_withdraw(*, registration: Registration, user: User, reason: str
     """The applicant takes the registration back; every entry still open goes with it."""
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     transition_registration(registration=registration, to=Status.WITHDRAWN, actor=user, reason=reason)
-    open_entries = [e for e in registration.entries.all() if e.status not in {Status.REJECTED, Status.WITHDRAWN}]
+    open_entries = [e for e in registration.entries.all() if can_transition(e.status, Status.WITHDRAWN)]
     transition_entries(entries=open_entries, to=Status.WITHDRAWN, actor=user, reason=reason)
     return registration
 
@@ -223,3 +223,115 @@ def verification_redispatch_stuck(*, older_than: timedelta) -> list[str]:
     if stuck:
         logger.warning("re-dispatched verification of %s", ", ".join(r.reference for r in stuck))
     return [r.reference for r in stuck]
+
+
+# Entries still waiting for a staff decision while their registration is under review.
+OPEN_FOR_DECISION = (Status.UNDER_REVIEW, Status.CHANGES_REQUESTED)
+
+
+def _require(actor: User, permission: str) -> None:
+    if not actor.has_perm(f"vpn_records.{permission}"):
+        raise ForbiddenError(_("Your role does not allow this."), code="forbidden")
+
+
+def _require_reason(reason: str) -> None:
+    if not reason.strip():
+        raise PortalError(_("Give a reason: the applicant will see it."), code="reason_required", field="reason")
+
+
+@transaction.atomic
+def entries_decide(*, entries: Sequence[IpEntry], actor: User, approve: bool, reason: str = "") -> list[IpEntry]:
+    """Approve or reject entries under review; each registration whose entries are all decided is settled.
+
+    Approval runs for APPROVAL_VALIDITY_DAYS. A rejection needs a reason; every decision is recorded.
+    """
+    _require(actor, "decide_ipentry")
+    if not approve:
+        _require_reason(reason)
+    locked = list(IpEntry.objects.select_for_update().filter(pk__in=[e.pk for e in entries]).order_by("id"))
+    registration_ids = {e.registration_id for e in locked}
+    closed = Registration.objects.filter(pk__in=registration_ids).exclude(status=Status.UNDER_REVIEW).first()
+    if closed:
+        raise ConflictError(
+            _("%(reference)s is not under review: it is %(status)s.")
+            % {"reference": closed.reference, "status": closed.get_status_display().lower()},
+            code="not_under_review",
+        )
+    now = timezone.now()
+    if approve:
+        valid_until = timezone.localdate() + timedelta(days=settings.APPROVAL_VALIDITY_DAYS)
+        transition_entries(
+            entries=locked, to=Status.APPROVED, actor=actor, reason=reason, decided_at=now, valid_until=valid_until
+        )
+    else:
+        transition_entries(entries=locked, to=Status.REJECTED, actor=actor, reason=reason, decided_at=now)
+    for registration_id in sorted(registration_ids):
+        _registration_settle(registration_id=registration_id, actor=actor)
+    return locked
+
+
+def _registration_settle(*, registration_id: int, actor: User) -> None:
+    """Once no entry waits for a decision: approved if any entry is, else rejected."""
+    registration = Registration.objects.select_for_update().get(pk=registration_id)
+    if registration.status != Status.UNDER_REVIEW or registration.entries.filter(status__in=OPEN_FOR_DECISION).exists():
+        return
+    approved = registration.entries.filter(status=Status.APPROVED).order_by("-valid_until").first()
+    if approved:
+        transition_registration(
+            registration=registration,
+            to=Status.APPROVED,
+            actor=actor,
+            decided_at=timezone.now(),
+            valid_until=approved.valid_until,
+        )
+    else:
+        transition_registration(
+            registration=registration,
+            to=Status.REJECTED,
+            actor=actor,
+            reason=_("Every entry was rejected."),
+            decided_at=timezone.now(),
+        )
+
+
+@transaction.atomic
+def registration_decide(*, registration: Registration, actor: User, approve: bool, reason: str = "") -> Registration:
+    """Decide every open entry at once. Approving rejects the entries that failed verification, with the reason."""
+    _require(actor, "decide_ipentry")
+    open_entries = list(registration.entries.filter(status__in=OPEN_FOR_DECISION))
+    if approve:
+        failed = [e for e in open_entries if e.status == Status.CHANGES_REQUESTED]
+        if failed:
+            _require_reason(reason)
+        entries_decide(entries=[e for e in open_entries if e not in failed], actor=actor, approve=True)
+        if failed:
+            entries_decide(entries=failed, actor=actor, approve=False, reason=reason)
+    else:
+        entries_decide(entries=open_entries, actor=actor, approve=False, reason=reason)
+    registration.refresh_from_db()
+    return registration
+
+
+@transaction.atomic
+def registration_request_changes(*, registration: Registration, actor: User, reason: str) -> Registration:
+    """Send a registration under review back to the applicant, who corrects and submits it again."""
+    _require(actor, "decide_ipentry")
+    _require_reason(reason)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    transition_registration(registration=registration, to=Status.CHANGES_REQUESTED, actor=actor, reason=reason)
+    waiting = list(registration.entries.filter(status=Status.UNDER_REVIEW))
+    transition_entries(entries=waiting, to=Status.CHANGES_REQUESTED, actor=actor, reason=reason)
+    return registration
+
+
+@transaction.atomic
+def entry_revoke(*, entry: IpEntry, actor: User, reason: str) -> IpEntry:
+    """A supervisor withdraws an approval; the registration is revoked once none of its entries stays approved."""
+    _require(actor, "revoke_ipentry")
+    _require_reason(reason)
+    entry = IpEntry.objects.select_for_update().get(pk=entry.pk)
+    transition_entries(entries=[entry], to=Status.REVOKED, actor=actor, reason=reason, decided_at=timezone.now())
+    registration = Registration.objects.select_for_update().get(pk=entry.registration_id)
+    if registration.status == Status.APPROVED and not registration.entries.filter(status=Status.APPROVED).exists():
+        transition_registration(registration=registration, to=Status.REVOKED, actor=actor, reason=reason)
+    return entry

@@ -17,8 +17,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.SUBMITTED: frozenset({Status.VERIFYING, Status.WITHDRAWN}),
     Status.VERIFYING: frozenset({Status.UNDER_REVIEW, Status.CHANGES_REQUESTED, Status.WITHDRAWN}),
     Status.UNDER_REVIEW: frozenset({Status.APPROVED, Status.REJECTED, Status.CHANGES_REQUESTED, Status.WITHDRAWN}),
-    Status.CHANGES_REQUESTED: frozenset({Status.SUBMITTED, Status.WITHDRAWN}),
-    Status.APPROVED: frozenset({Status.REVOKED, Status.EXPIRED}),
+    # Staff may reject an entry that failed verification rather than wait for the applicant.
+    Status.CHANGES_REQUESTED: frozenset({Status.SUBMITTED, Status.WITHDRAWN, Status.REJECTED}),
+    # The applicant may give up an approval they no longer need.
+    Status.APPROVED: frozenset({Status.REVOKED, Status.EXPIRED, Status.WITHDRAWN}),
     Status.REJECTED: frozenset(),
     Status.WITHDRAWN: frozenset(),
     Status.EXPIRED: frozenset(),

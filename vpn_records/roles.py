@@ -1,0 +1,47 @@
+"""Staff roles: the groups a migration creates, and what each may do."""
+
+from __future__ import annotations
+
+VIEW_ALL = [
+    "applicants.view_applicant",
+    "vpn_records.view_registration",
+    "vpn_records.view_ipentry",
+    "vpn_records.view_statuschange",
+    "vpn_records.view_deniednetwork",
+    "vpn_records.view_ipallocation",
+    "notifications.view_notification",
+]
+ROLE_PERMISSIONS = {
+    "auditor": VIEW_ALL,
+    "reviewer": [*VIEW_ALL, "vpn_records.decide_ipentry"],
+    "supervisor": [
+        *VIEW_ALL,
+        "vpn_records.decide_ipentry",
+        "vpn_records.revoke_ipentry",
+        "vpn_records.add_deniednetwork",
+        "vpn_records.change_deniednetwork",
+        "vpn_records.delete_deniednetwork",
+        "vpn_records.add_ipallocation",
+        "vpn_records.change_ipallocation",
+        "vpn_records.delete_ipallocation",
+    ],
+}
+
+
+def sync_role_groups(apps, schema_editor=None) -> None:
+    """Create or update the role groups with exactly their permissions (run by a migration)."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _created = group_model.objects.get_or_create(name=role)
+        permissions = [
+            permission_model.objects.get(content_type__app_label=app_label, codename=codename)
+            for app_label, codename in (name.split(".") for name in names)
+        ]
+        group.permissions.set(permissions)
