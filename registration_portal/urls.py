@@ -4,12 +4,14 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from applicants.api import TokenView
-from vpn_records.api import RegistrationDetailAPI, RegistrationListCreateAPI
+from vpn_records.api import RegistrationDetailAPI, RegistrationListCreateAPI, ReviewEntryDecisionAPI
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("registrations/", RegistrationListCreateAPI.as_view(), name="registration-list"),
     path("registrations/<str:reference>/", RegistrationDetailAPI.as_view(), name="registration-detail"),
+    path("review/entries/<int:pk>/approve/", ReviewEntryDecisionAPI.as_view(approve=True), name="review-entry-approve"),
+    path("review/entries/<int:pk>/reject/", ReviewEntryDecisionAPI.as_view(approve=False), name="review-entry-reject"),
 ]
 
 urlpatterns = [

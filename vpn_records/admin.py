@@ -1,10 +1,17 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from registration_portal.errors import PortalError
+
+from . import services
+from .admin_forms import DecisionReasonForm
 from .checks import finding_message
-from .models import DeniedNetwork, IpAllocation, IpEntry, Registration, StatusChange
+from .models import DeniedNetwork, IpAllocation, IpEntry, Registration, Status, StatusChange
 
 
 def findings_html(findings: list[dict]) -> str:
@@ -14,6 +21,31 @@ def findings_html(findings: list[dict]) -> str:
         format_html("<strong>{}</strong>: {}", f["severity"], finding_message(f, staff=True, html=True)) for f in shown
     ]
     return mark_safe("<br>".join(lines)) if lines else "—"  # noqa: S308 - each line is escaped above
+
+
+def decision_action(modeladmin, request, queryset, *, title: str, needs_reason: bool, apply) -> TemplateResponse | None:
+    """Run `apply(objects, reason)`, first asking for a reason on an intermediate page where one is needed."""
+    form = DecisionReasonForm(request.POST if "apply" in request.POST else None)
+    if needs_reason and not form.is_valid():
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "objects": queryset,
+            "form": form,
+            "action": request.POST["action"],
+            "opts": modeladmin.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/vpn_records/decision.html", context)
+    try:
+        with transaction.atomic():  # all selected, or none
+            apply(list(queryset), form.reason() if needs_reason else "")
+    except PortalError as error:
+        modeladmin.message_user(request, error.message, messages.ERROR)
+        return None
+    count = len(queryset)
+    modeladmin.message_user(request, ngettext("%(count)d decided.", "%(count)d decided.", count) % {"count": count})
+    return None
 
 
 class IpEntryInline(admin.TabularInline):
@@ -61,6 +93,53 @@ class RegistrationAdmin(admin.ModelAdmin):
     inlines = [IpEntryInline, StatusChangeInline]
     show_full_result_count = False
 
+    actions = ["approve", "reject", "request_changes"]
+
+    def has_decide_permission(self, request) -> bool:
+        return request.user.has_perm("vpn_records.decide_ipentry")
+
+    @admin.action(description=_("Approve selected registrations"), permissions=["decide"])
+    def approve(self, request, queryset):
+        return decision_action(
+            self,
+            request,
+            queryset,
+            title=_("Approve registrations: why are the entries that failed verification rejected?"),
+            needs_reason=queryset.filter(entries__status=Status.CHANGES_REQUESTED).exists(),
+            apply=lambda objects, reason: [
+                services.registration_decide(registration=r, actor=request.user, approve=True, reason=reason)
+                for r in objects
+            ],
+        )
+
+    @admin.action(description=_("Reject selected registrations"), permissions=["decide"])
+    def reject(self, request, queryset):
+        return decision_action(
+            self,
+            request,
+            queryset,
+            title=_("Reject registrations"),
+            needs_reason=True,
+            apply=lambda objects, reason: [
+                services.registration_decide(registration=r, actor=request.user, approve=False, reason=reason)
+                for r in objects
+            ],
+        )
+
+    @admin.action(description=_("Request changes to selected registrations"), permissions=["decide"])
+    def request_changes(self, request, queryset):
+        return decision_action(
+            self,
+            request,
+            queryset,
+            title=_("Request changes"),
+            needs_reason=True,
+            apply=lambda objects, reason: [
+                services.registration_request_changes(registration=r, actor=request.user, reason=reason)
+                for r in objects
+            ],
+        )
+
     @admin.display(description=_("identity checks"))
     def identity(self, registration: Registration) -> str:
         return findings_html(registration.identity_findings)
@@ -83,3 +162,72 @@ class IpAllocationAdmin(admin.ModelAdmin):
     list_display = ["network", "country", "registry", "status", "allocated_on"]
     list_filter = ["registry", "status"]
     show_full_result_count = False
+
+
+@admin.register(IpEntry)
+class IpEntryAdmin(admin.ModelAdmin):
+    list_display = ["network_display", "registration", "status", "valid_until"]
+    list_filter = ["status"]
+    search_fields = ["registration__reference"]
+    list_select_related = ["registration"]
+    readonly_fields = ["registration", "network", "status", "verification", "decided_at", "valid_until"]
+    fields = readonly_fields
+    actions = ["approve", "reject", "revoke"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_decide_permission(self, request) -> bool:
+        return request.user.has_perm("vpn_records.decide_ipentry")
+
+    def has_revoke_permission(self, request) -> bool:
+        return request.user.has_perm("vpn_records.revoke_ipentry")
+
+    @admin.display(description=_("address or network"), ordering="network")
+    def network_display(self, entry: IpEntry) -> str:
+        return entry.network_display
+
+    @admin.display(description=_("verification"))
+    def verification(self, entry: IpEntry) -> str:
+        return findings_html(entry.reasons)
+
+    @admin.action(description=_("Approve selected entries"), permissions=["decide"])
+    def approve(self, request, queryset):
+        return decision_action(
+            self,
+            request,
+            queryset,
+            title=_("Approve entries"),
+            needs_reason=False,
+            apply=lambda objects, _reason: services.entries_decide(entries=objects, actor=request.user, approve=True),
+        )
+
+    @admin.action(description=_("Reject selected entries"), permissions=["decide"])
+    def reject(self, request, queryset):
+        return decision_action(
+            self,
+            request,
+            queryset,
+            title=_("Reject entries"),
+            needs_reason=True,
+            apply=lambda objects, reason: services.entries_decide(
+                entries=objects, actor=request.user, approve=False, reason=reason
+            ),
+        )
+
+    @admin.action(description=_("Revoke selected approvals"), permissions=["revoke"])
+    def revoke(self, request, queryset):
+        return decision_action(
+            self,
+            request,
+            queryset,
+            title=_("Revoke approvals"),
+            needs_reason=True,
+            apply=lambda objects, reason: [
+                services.entry_revoke(entry=entry, actor=request.user, reason=reason) for entry in objects
+            ],
+        )

@@ -4,7 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from . import selectors, services
 from .checks import finding_message
@@ -126,3 +128,40 @@ class RegistrationDetailAPI(_ApplicantAPIView):
     def get(self, request, reference: str):
         registration = selectors.registration_get_for_user(user=request.user, reference=reference)
         return Response(RegistrationSerializer(registration).data)
+
+
+class CanDecideEntries(BasePermission):
+    message = _("Only staff with the reviewer role can decide entries.")
+
+    def has_permission(self, request, view) -> bool:
+        return request.user.has_perm("vpn_records.decide_ipentry")
+
+
+class DecisionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ReviewEntryDecisionAPI(APIView):
+    """`POST /api/v1/review/entries/{id}/approve/` or `…/reject/` (`{"reason": …}` required to reject)."""
+
+    permission_classes = [IsAuthenticated, CanDecideEntries]
+    approve = True
+
+    def post(self, request, pk: int):
+        entry = selectors.entry_get_for_reviewer(entry_id=pk)
+        decision = DecisionSerializer(data=request.data)
+        decision.is_valid(raise_exception=True)
+        services.entries_decide(
+            entries=[entry], actor=request.user, approve=self.approve, reason=decision.validated_data["reason"]
+        )
+        entry = selectors.entry_get_for_reviewer(entry_id=pk)
+        return Response(
+            {
+                "id": entry.pk,
+                "network": entry.network_display,
+                "status": entry.status,
+                "valid_until": entry.valid_until,
+                "registration": entry.registration.reference,
+                "registration_status": entry.registration.status,
+            }
+        )

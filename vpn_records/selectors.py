@@ -31,3 +31,11 @@ def registration_get_for_user(*, user: User, reference: str) -> Registration:
         return queryset.get(reference=reference)
     except Registration.DoesNotExist:
         raise Http404("No such registration.") from None
+
+
+def entry_get_for_reviewer(*, entry_id: int) -> IpEntry:
+    """Any entry, for staff allowed to decide (the API's permission class has checked the role)."""
+    try:
+        return IpEntry.objects.select_related("registration").get(pk=entry_id)
+    except IpEntry.DoesNotExist:
+        raise Http404("No such entry.") from None
