@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Applicant, User
+from .models import Applicant, PersonalDataView, User
+from .validators import format_cnic, mask_phone
 
 
 @admin.register(User)
@@ -23,10 +24,69 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Applicant)
 class ApplicantAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "kind", "cnic_masked", "city", "created_at"]
+    """CNIC and mobile are masked in the list; the detail page shows them whole and records who looked."""
+
+    list_display = ["__str__", "kind", "cnic_masked", "mobile_masked", "city", "created_at"]
     list_filter = ["kind"]
     search_fields = ["full_name", "legal_name", "ntn", "secp_number"]
+    fields = [
+        "kind",
+        "full_name",
+        "legal_name",
+        "cnic_whole",
+        "mobile_whole",
+        "city",
+        "pseb_number",
+        "ntn",
+        "secp_number",
+        "address",
+        "authorised_person_name",
+        "created_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200 and object_id.isdigit():
+            PersonalDataView.objects.create(viewer=request.user, applicant_id=int(object_id))
+        return response
 
     @admin.display(description=_("CNIC"))
     def cnic_masked(self, applicant: Applicant) -> str:
         return applicant.cnic_masked
+
+    @admin.display(description=_("mobile number"))
+    def mobile_masked(self, applicant: Applicant) -> str:
+        return mask_phone(applicant.mobile)
+
+    @admin.display(description=_("CNIC"))
+    def cnic_whole(self, applicant: Applicant) -> str:
+        return format_cnic(applicant.identity_cnic)
+
+    @admin.display(description=_("mobile number"))
+    def mobile_whole(self, applicant: Applicant) -> str:
+        return str(applicant.mobile)
+
+
+@admin.register(PersonalDataView)
+class PersonalDataViewAdmin(admin.ModelAdmin):
+    list_display = ["viewed_at", "viewer", "applicant"]
+    list_select_related = ["viewer", "applicant"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

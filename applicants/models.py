@@ -137,3 +137,21 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class PersonalDataView(models.Model):
+    """Who looked at an applicant's whole CNIC and mobile number, and when. Written, never edited."""
+
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("viewer"), on_delete=models.PROTECT, related_name="+"
+    )
+    applicant = models.ForeignKey(Applicant, verbose_name=_("applicant"), on_delete=models.CASCADE, related_name="+")
+    viewed_at = models.DateTimeField(_("viewed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("personal data view")
+        verbose_name_plural = _("personal data views")
+        ordering = ["-viewed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.viewer} → {self.applicant_id} at {self.viewed_at:%Y-%m-%d %H:%M}"

@@ -3,6 +3,7 @@ from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -10,8 +11,10 @@ from registration_portal.errors import PortalError
 
 from . import services
 from .admin_forms import DecisionReasonForm
+from .admin_paging import CappedCountPaginator
 from .checks import finding_message
 from .models import DeniedNetwork, IpAllocation, IpEntry, Registration, Status, StatusChange
+from .selectors import entries_search_for_staff, registrations_search_for_staff
 
 
 def findings_html(findings: list[dict]) -> str:
@@ -74,11 +77,47 @@ class StatusChangeInline(admin.TabularInline):
         return False
 
 
+class QueueStatusFilter(admin.SimpleListFilter):
+    """The review queue by default: registrations under review; any other status, or all, on request."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("all", _("All")), *Status.choices]
+
+    def choices(self, changelist):
+        current = self.value() or Status.UNDER_REVIEW
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": current == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or Status.UNDER_REVIEW
+        return queryset if value == "all" else queryset.filter(status=value)
+
+
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
-    list_display = ["reference", "applicant", "purpose", "isp", "status", "submitted_at"]
-    list_filter = ["status", "purpose", "isp", "vpn_type"]
-    search_fields = ["reference"]
+    """The review queue: oldest submission first, with what a reviewer triages by."""
+
+    list_display = ["reference", "age", "applicant_kind", "entry_count", "verification_outcome", "status", "isp"]
+    list_filter = [
+        QueueStatusFilter,
+        "applicant__kind",
+        "purpose",
+        "isp",
+        "verification_outcome",
+        ("submitted_at", admin.DateFieldListFilter),
+    ]
+    list_select_related = ["applicant"]
+    ordering = ["submitted_at", "id"]
+    search_fields = ["reference"]  # replaced by get_search_results; declared so the search box shows
+    search_help_text = _("A reference, email, CNIC (any format), NTN, name, or an IP address or network.")
+    paginator = CappedCountPaginator
     readonly_fields = [
         "reference",
         "applicant",
@@ -92,6 +131,19 @@ class RegistrationAdmin(admin.ModelAdmin):
     ]
     inlines = [IpEntryInline, StatusChangeInline]
     show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return registrations_search_for_staff(queryset=queryset, term=search_term), True
+
+    @admin.display(description=_("waiting"), ordering="submitted_at")
+    def age(self, registration: Registration) -> str:
+        return timesince(registration.submitted_at) if registration.submitted_at else "—"
+
+    @admin.display(description=_("applicant kind"), ordering="applicant__kind")
+    def applicant_kind(self, registration: Registration) -> str:
+        return registration.applicant.get_kind_display()
 
     actions = ["approve", "reject", "request_changes"]
 
@@ -168,8 +220,10 @@ class IpAllocationAdmin(admin.ModelAdmin):
 class IpEntryAdmin(admin.ModelAdmin):
     list_display = ["network_display", "registration", "status", "valid_until"]
     list_filter = ["status"]
-    search_fields = ["registration__reference"]
+    search_fields = ["registration__reference"]  # replaced by get_search_results
+    search_help_text = _("An IP address (entries containing it), a network (overlapping entries) or a reference.")
     list_select_related = ["registration"]
+    paginator = CappedCountPaginator
     readonly_fields = ["registration", "network", "status", "verification", "decided_at", "valid_until"]
     fields = readonly_fields
     actions = ["approve", "reject", "revoke"]
@@ -183,6 +237,11 @@ class IpEntryAdmin(admin.ModelAdmin):
 
     def has_decide_permission(self, request) -> bool:
         return request.user.has_perm("vpn_records.decide_ipentry")
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return entries_search_for_staff(queryset=queryset, term=search_term), False
 
     def has_revoke_permission(self, request) -> bool:
         return request.user.has_perm("vpn_records.revoke_ipentry")

@@ -74,6 +74,14 @@ def _choice_check(field: str, choices: type[models.TextChoices], name: str) -> m
     return models.CheckConstraint(condition=models.Q(**{f"{field}__in": choices.values}), name=name)
 
 
+class Outcome(models.TextChoices):
+    """The worst severity verification found among a registration's entries and identity."""
+
+    PASS = "pass", _("All passed")
+    WARN = "warn", _("Warnings")
+    FAIL = "fail", _("Failures")
+
+
 class Registration(models.Model):
     """An applicant's request to register one or more VPN networks, identified by its reference."""
 
@@ -93,6 +101,11 @@ class Registration(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    # Kept with the row so the review queue needs no aggregate over a million entries.
+    entry_count = models.PositiveIntegerField(_("entries"), default=0)
+    verification_outcome = models.CharField(
+        _("verification outcome"), max_length=4, choices=Outcome.choices, blank=True
+    )
     # When verification was last published; the sweeper re-publishes what has waited too long since.
     verification_dispatched_at = models.DateTimeField(_("verification dispatched at"), null=True, blank=True)
     identity_findings = models.JSONField(_("identity findings"), default=list, blank=True)
@@ -114,6 +127,8 @@ class Registration(models.Model):
             models.Index(fields=["applicant", "-created_at"], name="registration_applicant_recent"),
             # The review queue and the sweeper: by status, oldest submission first.
             models.Index(fields=["status", "submitted_at"], name="registration_status_submitted"),
+            # The review queue filtered by what verification found.
+            models.Index(fields=["status", "verification_outcome", "submitted_at"], name="registration_queue_outcome"),
         ]
 
     def __str__(self) -> str:

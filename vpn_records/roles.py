@@ -12,10 +12,11 @@ VIEW_ALL = [
     "notifications.view_notification",
 ]
 ROLE_PERMISSIONS = {
-    "auditor": VIEW_ALL,
+    "auditor": [*VIEW_ALL, "applicants.view_personaldataview"],
     "reviewer": [*VIEW_ALL, "vpn_records.decide_ipentry"],
     "supervisor": [
         *VIEW_ALL,
+        "applicants.view_personaldataview",
         "vpn_records.decide_ipentry",
         "vpn_records.revoke_ipentry",
         "vpn_records.add_deniednetwork",

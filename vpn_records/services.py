@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from applicants.models import User
 from registration_portal.errors import ConflictError, ForbiddenError, PortalError
 
-from .checks import FAIL, check_identity, run_network_checks
+from .checks import FAIL, PASS, WARN, check_identity, run_network_checks
 from .models import IpEntry, Isp, ReferenceSequence, Registration, Status
 from .networks import IPNetwork
 from .verification import duplicate_cnic_applicants, gather_contexts
@@ -77,6 +77,8 @@ def registration_create(
         vpn_type=vpn_type,
     )
     IpEntry.objects.bulk_create(IpEntry(registration=registration, network=network) for network in networks)
+    Registration.objects.filter(pk=registration.pk).update(entry_count=len(networks))
+    registration.entry_count = len(networks)
     return registration
 
 
@@ -110,6 +112,8 @@ def registration_update(
     IpEntry.objects.bulk_create(
         IpEntry(registration=registration, network=network) for network in networks if network not in kept
     )
+    Registration.objects.filter(pk=registration.pk).update(entry_count=len(wanted))
+    registration.entry_count = len(wanted)
     return registration
 
 
@@ -180,7 +184,11 @@ def registration_verify(*, registration_id: int) -> Registration | None:
 
     identity = check_identity(registration.applicant, duplicate_cnic_applicants(applicant=registration.applicant))
     registration.identity_findings = [finding.as_json() for finding in identity]
-    Registration.objects.filter(pk=registration.pk).update(identity_findings=registration.identity_findings)
+    severities = {f["severity"] for entry in entries for f in entry.reasons} | {f.severity for f in identity}
+    registration.verification_outcome = next(s for s in (FAIL, WARN, PASS) if s in severities or s == PASS)
+    Registration.objects.filter(pk=registration.pk).update(
+        identity_findings=registration.identity_findings, verification_outcome=registration.verification_outcome
+    )
     if any(finding.severity == FAIL for finding in identity):
         passed, failed = [], passed + failed
 
