@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
+
+from vpn_records.roles import sync_role_groups
 
 from .models import Applicant, User
 
@@ -44,6 +47,7 @@ def seed_demo_data() -> list[tuple[str, str]]:
         city="Islamabad",
     )
     _user("company@demo.pk", full_name="Bilal Ahmed", applicant=company, **confirmed)
+    sync_role_groups(django_apps)  # a flushed test database has lost what the migration made
     for role in ("reviewer", "supervisor"):
         user = _user(f"{role}@demo.pk", full_name=f"Demo {role}", is_staff=True, **confirmed)
         user.groups.add(Group.objects.get(name=role))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -8,6 +9,7 @@ from applicants.models import Applicant, User
 from vpn_records import services
 from vpn_records.models import Purpose
 from vpn_records.networks import parse_network
+from vpn_records.roles import sync_role_groups
 
 PASSWORD = "Correct-Horse-Battery-42"
 
@@ -19,6 +21,8 @@ def make_user(*, email: str, applicant: Applicant | None, **fields) -> User:
 
 def make_staff(*, email: str, role: str) -> User:
     """Regulator staff in one of the role groups the migrations create."""
+    if not Group.objects.filter(name=role).exists():  # flushed by an earlier transactional test
+        sync_role_groups(apps)
     user = make_user(email=email, applicant=None, is_staff=True)
     user.groups.add(Group.objects.get(name=role))
     return User.objects.get(pk=user.pk)  # a fresh object: no stale permission cache

@@ -9,14 +9,15 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from applicants.models import User
+from notifications.services import notification_queue_email
 from registration_portal.errors import ConflictError, ForbiddenError, PortalError
 
 from .checks import FAIL, PASS, WARN, check_identity, run_network_checks
-from .models import IpEntry, Isp, ReferenceSequence, Registration, Status
+from .models import IpEntry, Isp, ReferenceSequence, Registration, Status, StatusChange
 from .networks import IPNetwork
 from .verification import duplicate_cnic_applicants, gather_contexts
 from .workflow import can_transition, transition_entries, transition_registration
@@ -285,7 +286,7 @@ def _registration_settle(*, registration_id: int, actor: User) -> None:
         return
     approved = registration.entries.filter(status=Status.APPROVED).order_by("-valid_until").first()
     if approved:
-        transition_registration(
+        change = transition_registration(
             registration=registration,
             to=Status.APPROVED,
             actor=actor,
@@ -293,13 +294,14 @@ def _registration_settle(*, registration_id: int, actor: User) -> None:
             valid_until=approved.valid_until,
         )
     else:
-        transition_registration(
+        change = transition_registration(
             registration=registration,
             to=Status.REJECTED,
             actor=actor,
             reason=_("Every entry was rejected."),
             decided_at=timezone.now(),
         )
+    _notify_applicant(registration=registration, change_id=change.pk)
 
 
 @transaction.atomic
@@ -326,9 +328,10 @@ def registration_request_changes(*, registration: Registration, actor: User, rea
     _require(actor, "decide_ipentry")
     _require_reason(reason)
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
-    transition_registration(registration=registration, to=Status.CHANGES_REQUESTED, actor=actor, reason=reason)
+    change = transition_registration(registration=registration, to=Status.CHANGES_REQUESTED, actor=actor, reason=reason)
     waiting = list(registration.entries.filter(status=Status.UNDER_REVIEW))
     transition_entries(entries=waiting, to=Status.CHANGES_REQUESTED, actor=actor, reason=reason)
+    _notify_applicant(registration=registration, change_id=change.pk, reason=reason)
     return registration
 
 
@@ -342,4 +345,35 @@ def entry_revoke(*, entry: IpEntry, actor: User, reason: str) -> IpEntry:
     registration = Registration.objects.select_for_update().get(pk=entry.registration_id)
     if registration.status == Status.APPROVED and not registration.entries.filter(status=Status.APPROVED).exists():
         transition_registration(registration=registration, to=Status.REVOKED, actor=actor, reason=reason)
+    change = entry.status_changes.latest("id")
+    _notify_applicant(registration=registration, change_id=change.pk, reason=reason)
     return entry
+
+
+def _notify_applicant(*, registration: Registration, change_id: int, reason: str = "") -> None:
+    """Email every member of the applicant, in their language, once per status change (the outbox dedupes)."""
+    latest_reason = {
+        change.entry_id: change.reason
+        for change in StatusChange.objects.filter(registration=registration, entry__isnull=False).order_by("id")
+    }
+    entries = [
+        {"network": e.network_display, "status": e.get_status_display(), "reason": latest_reason.get(e.pk, "")}
+        for e in registration.entries.order_by("id")
+    ]
+    link = settings.SITE_URL + registration.get_absolute_url()
+    for member in registration.applicant.members.filter(is_active=True):
+        with translation.override(member.language):
+            context = {
+                "registration": registration,
+                "reason": reason,
+                "link": link,
+                "entries": [{**entry, "status": str(entry["status"])} for entry in entries],
+            }
+            notification_queue_email(
+                event="registration_decided",
+                to_address=member.email,
+                context=context,
+                idempotency_key=f"registration_decided:{change_id}:{member.pk}",
+                user=member,
+                language=member.language,
+            )

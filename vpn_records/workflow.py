@@ -41,7 +41,9 @@ def _refuse(what: str, current: str, target: str) -> ConflictError:
 
 
 @transaction.atomic
-def transition_registration(*, registration: Registration, to: str, actor=None, reason: str = "", **fields) -> None:
+def transition_registration(
+    *, registration: Registration, to: str, actor=None, reason: str = "", **fields
+) -> StatusChange:
     """Move a registration to `to`, or raise ConflictError. The row changes only if nobody moved it first."""
     current = registration.status
     if not can_transition(current, to):
@@ -56,7 +58,7 @@ def transition_registration(*, registration: Registration, to: str, actor=None, 
     registration.status = to
     for name, value in fields.items():
         setattr(registration, name, value)
-    StatusChange.objects.create(
+    return StatusChange.objects.create(
         registration=registration, from_status=current, to_status=to, actor=actor, reason=reason
     )
 

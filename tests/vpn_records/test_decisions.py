@@ -147,3 +147,26 @@ def test_review_api_refuses_other_tokens(under_review, auditor, freelancer, api_
         )
         assert response.status_code == 403
     assert entry(under_review, "111.68.96.10/32").status == Status.UNDER_REVIEW
+
+
+def test_decision_emails_each_member_in_their_language_once(
+    company_user, company_colleague, reviewer, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    company_colleague.language = "ur"
+    company_colleague.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = make_registration(user=company_user, networks=["111.68.96.10", "10.0.0.1"], submit=True)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_decide(registration=registration, actor=reviewer, approve=True, reason="Private range.")
+    by_recipient = {message.to[0]: message for message in mail.outbox}
+    assert set(by_recipient) == {company_user.email, company_colleague.email}
+    english = by_recipient[company_user.email]
+    assert english.subject == f"{registration.reference}: Approved"
+    valid_until = registration.entries.get(network="111.68.96.10").valid_until
+    assert f"valid until {valid_until:%-d %B %Y}" in english.body
+    assert "10.0.0.1: Rejected — Private range." in english.body
+    urdu_html = by_recipient[company_colleague.email].alternatives[0][0]
+    assert 'dir="rtl"' in urdu_html and "منظور شدہ" in urdu_html
