@@ -35,7 +35,7 @@ def sync_role_groups(apps, schema_editor=None) -> None:
 
     for app_config in apps.get_app_configs():
         # Migration states have no models module, and create_permissions skips apps without one.
-        models_module = app_config.models_module
+        models_module = getattr(app_config, "models_module", None)
         app_config.models_module = models_module or True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = models_module
