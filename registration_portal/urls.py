@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
@@ -22,8 +21,3 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
-
-admin.site.site_header = "VPN Registration Portal — staff"
-admin.site.site_title = "VPN Registration Portal"
-if settings.DEBUG:
-    admin.site.site_header += " (development)"
