@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.db import transaction
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
@@ -127,6 +128,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "decided_at",
         "valid_until",
         "identity",
+        "decide_entries",
         "verification_dispatched_at",
     ]
     inlines = [IpEntryInline, StatusChangeInline]
@@ -136,6 +138,11 @@ class RegistrationAdmin(admin.ModelAdmin):
         if not search_term.strip():
             return queryset, False
         return registrations_search_for_staff(queryset=queryset, term=search_term), True
+
+    @admin.display(description=_("decisions"))
+    def decide_entries(self, registration: Registration) -> str:
+        url = reverse("admin:vpn_records_ipentry_changelist") + f"?registration__id__exact={registration.pk}"
+        return format_html('<a href="{}">{}</a>', url, _("Approve or reject these entries"))
 
     @admin.display(description=_("waiting"), ordering="submitted_at")
     def age(self, registration: Registration) -> str:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+import statistics
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.http import Http404
+from django.utils import timezone
 
 from applicants.models import User
 
-from .models import IpEntry, Registration, StatusChange
+from .models import IpEntry, Registration, Status, StatusChange
 from .networks import NetworkError, parse_network
 
 
@@ -71,3 +77,48 @@ def entries_search_for_staff(*, queryset: QuerySet[IpEntry], term: str) -> Query
     except NetworkError:
         registrations = registrations_search_for_staff(queryset=Registration.objects.all(), term=term)
         return queryset.filter(registration__in=registrations.values("pk"))
+
+
+@dataclass(frozen=True)
+class ReviewStats:
+    counts_by_status: list[tuple[str, int]]
+    days: list[tuple[date, int, int]]  # (day, submissions, decisions)
+    median_hours_to_decision: float | None
+    oldest_waiting: Registration | None
+
+
+def review_stats(*, days: int = 30) -> ReviewStats:
+    """The staff dashboard: where registrations stand, the daily flow, and how long decisions take."""
+    counts = dict(Registration.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    since = timezone.localdate() - timedelta(days=days - 1)
+    submitted = dict(
+        Registration.objects.filter(submitted_at__date__gte=since)
+        .annotate(day=TruncDate("submitted_at"))
+        .values_list("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    decided = dict(
+        Registration.objects.filter(decided_at__date__gte=since)
+        .annotate(day=TruncDate("decided_at"))
+        .values_list("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    waits = [
+        (decided_at - submitted_at).total_seconds() / 3600
+        for submitted_at, decided_at in Registration.objects.filter(
+            decided_at__isnull=False, submitted_at__isnull=False
+        )
+        .order_by("-decided_at")
+        .values_list("submitted_at", "decided_at")[:5000]
+    ]
+    return ReviewStats(
+        counts_by_status=[(label, counts.get(value, 0)) for value, label in Status.choices],
+        days=[
+            (day, submitted.get(day, 0), decided.get(day, 0))
+            for day in (since + timedelta(days=offset) for offset in range(days))
+        ],
+        median_hours_to_decision=statistics.median(waits) if waits else None,
+        oldest_waiting=Registration.objects.filter(status=Status.UNDER_REVIEW).order_by("submitted_at").first(),
+    )

@@ -113,3 +113,23 @@ def test_cnic_is_masked_in_lists_whole_on_the_detail_page_and_the_viewing_record
     assert "35202-1234567-3" in detail
     view = PersonalDataView.objects.get()
     assert (view.viewer, view.applicant) == (supervisor, applicant)
+
+
+def test_dashboard_shows_counts_flow_median_and_oldest_waiting(client, reviewer, queue):
+    from vpn_records import services
+
+    newest = queue["newest"]
+    services.registration_decide(registration=newest, actor=reviewer, approve=False, reason="Not assigned.")
+    client.force_login(reviewer)
+    assert reverse("admin:dashboard") in client.get(reverse("admin:index")).content.decode()
+    page = client.get(reverse("admin:dashboard")).content.decode()
+    assert '<th scope="row">Under review</th><td>2</td>' in page
+    assert '<th scope="row">Rejected</th><td>1</td>' in page
+    assert "24.0 hours" in page  # submitted a day ago, decided now
+    assert queue["oldest"].reference in page
+    assert page.count("<rect") == 60  # 30 days, two bars each
+
+
+def test_dashboard_is_for_staff_who_may_view_registrations(client, freelancer):
+    client.force_login(freelancer)
+    assert client.get(reverse("admin:dashboard")).status_code == 302
