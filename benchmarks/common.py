@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+EXISTING = 1_000_000
 BENCH_DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench")
 
 
@@ -31,6 +32,7 @@ def setup_django() -> None:
         DJANGO_SETTINGS_MODULE="registration_portal.settings",
         DATABASE_URL=BENCH_DATABASE_URL,
         DEBUG="1",
+        ALLOWED_HOSTS="localhost,testserver",
         LOG_LEVEL="WARNING",
     )
     os.environ.pop("REDIS_URL", None)  # tasks in-process: the benchmark times the work, not the broker
@@ -59,3 +61,42 @@ def report(title: str, rows: list[tuple[str, float, str]]) -> None:
     width = max(len(name) for name, _seconds, _note in rows)
     for name, seconds, note in rows:
         print(f"  {name:<{width}}  {seconds:8.3f} s  {note}")
+
+
+def seed_existing_entries() -> None:
+    """1,000,000 active entries in 200,000 registrations, generated inside PostgreSQL."""
+    from django.db import connection
+
+    from applicants.models import Applicant, User
+    from vpn_records.models import IpEntry
+
+    if IpEntry.objects.count() >= EXISTING:
+        return
+    started = time.perf_counter()
+    applicant = Applicant.objects.create(
+        kind="freelancer", full_name="Bench", cnic="3520212345673", mobile="+923001234567", city="Lahore"
+    )
+    user = User.objects.create_user(email="bench@example.pk", password=None, applicant=applicant)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO vpn_records_registration (reference, applicant_id, created_by_id, purpose, purpose_detail,
+                isp, isp_other, vpn_type, status, submitted_at, decided_at, identity_findings, entry_count,
+                verification_outcome, created_at, updated_at)
+            SELECT 'BENCH-' || g, %s, %s, 'freelancing', 'bench', 'ptcl', '', 'wireguard', 'approved',
+                now() - interval '1 minute' * g, now(), '[]', 5, 'pass', now(), now()
+            FROM generate_series(1, %s) g
+            """,
+            [applicant.pk, user.pk, EXISTING // 5],
+        )
+        # Addresses spread over 11.0.0.0 upwards, five per registration, every one distinct.
+        cursor.execute(
+            """
+            INSERT INTO vpn_records_ipentry (registration_id, network, status, reasons, created_at, updated_at)
+            SELECT r.id, set_masklen('11.0.0.0'::inet + (r.id * 5 + k) * 61, 32)::cidr, 'approved', '[]', now(), now()
+            FROM vpn_records_registration r CROSS JOIN generate_series(0, 4) k
+            WHERE r.reference LIKE 'BENCH-%%'
+            """
+        )
+        cursor.execute("ANALYZE")
+    print(f"seeded {EXISTING:,} entries in {time.perf_counter() - started:.1f} s")

@@ -11,49 +11,10 @@ import random
 import tempfile
 import time
 
-from benchmarks.common import median_seconds, report, setup_django
+from benchmarks.common import EXISTING, median_seconds, report, seed_existing_entries, setup_django
 
-EXISTING = 1_000_000
 NEW_ENTRIES = 1_000
 DELEGATION_LINES = 200_000
-
-
-def seed_existing_entries() -> None:
-    """1,000,000 active entries in 200,000 registrations, generated inside PostgreSQL."""
-    from django.db import connection
-
-    from applicants.models import Applicant, User
-    from vpn_records.models import IpEntry
-
-    if IpEntry.objects.count() >= EXISTING:
-        return
-    started = time.perf_counter()
-    applicant = Applicant.objects.create(
-        kind="freelancer", full_name="Bench", cnic="3520212345673", mobile="+923001234567", city="Lahore"
-    )
-    user = User.objects.create_user(email="bench@example.pk", password=None, applicant=applicant)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            INSERT INTO vpn_records_registration (reference, applicant_id, created_by_id, purpose, purpose_detail,
-                isp, isp_other, vpn_type, status, submitted_at, identity_findings, created_at, updated_at)
-            SELECT 'BENCH-' || g, %s, %s, 'freelancing', 'bench', 'ptcl', '', 'wireguard', 'approved', now(),
-                '[]', now(), now()
-            FROM generate_series(1, %s) g
-            """,
-            [applicant.pk, user.pk, EXISTING // 5],
-        )
-        # Addresses spread over 11.0.0.0 upwards, five per registration, every one distinct.
-        cursor.execute(
-            """
-            INSERT INTO vpn_records_ipentry (registration_id, network, status, reasons, created_at, updated_at)
-            SELECT r.id, set_masklen('11.0.0.0'::inet + (r.id * 5 + k) * 61, 32)::cidr, 'approved', '[]', now(), now()
-            FROM vpn_records_registration r CROSS JOIN generate_series(0, 4) k
-            WHERE r.reference LIKE 'BENCH-%%'
-            """
-        )
-        cursor.execute("ANALYZE")
-    print(f"seeded {EXISTING:,} entries in {time.perf_counter() - started:.1f} s")
 
 
 def new_registration(rng: random.Random):
