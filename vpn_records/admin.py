@@ -297,3 +297,24 @@ class IpEntryAdmin(admin.ModelAdmin):
                 services.entry_revoke(entry=entry, actor=request.user, reason=reason) for entry in objects
             ],
         )
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(admin.ModelAdmin):
+    """The decision record: every status change with who, when and why. Read-only for everyone."""
+
+    list_display = ["created_at", "registration", "subject", "from_status", "to_status", "actor", "reason"]
+    list_filter = ["to_status", ("created_at", admin.DateFieldListFilter)]
+    list_select_related = ["registration", "actor"]
+    search_fields = ["registration__reference"]
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

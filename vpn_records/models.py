@@ -175,6 +175,7 @@ class IpEntry(models.Model):
         permissions = [
             ("decide_ipentry", _("Can approve or reject entries")),
             ("revoke_ipentry", _("Can revoke approved entries")),
+            ("override_ipentry", _("Can approve entries that failed verification")),
         ]
         constraints = [
             _choice_check("status", Status, "entry_status_valid"),

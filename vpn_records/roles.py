@@ -19,6 +19,7 @@ ROLE_PERMISSIONS = {
         "applicants.view_personaldataview",
         "vpn_records.decide_ipentry",
         "vpn_records.revoke_ipentry",
+        "vpn_records.override_ipentry",
         "vpn_records.add_deniednetwork",
         "vpn_records.change_deniednetwork",
         "vpn_records.delete_deniednetwork",

@@ -258,6 +258,10 @@ def entries_decide(*, entries: Sequence[IpEntry], actor: User, approve: bool, re
     if not approve:
         _require_reason(reason)
     locked = list(IpEntry.objects.select_for_update().filter(pk__in=[e.pk for e in entries]).order_by("id"))
+    if approve and any(e.status == Status.CHANGES_REQUESTED for e in locked):
+        # Approving what failed verification is an override: supervisors only, and they say why.
+        _require(actor, "override_ipentry")
+        _require_reason(reason)
     registration_ids = {e.registration_id for e in locked}
     closed = Registration.objects.filter(pk__in=registration_ids).exclude(status=Status.UNDER_REVIEW).first()
     if closed:

@@ -18,7 +18,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.VERIFYING: frozenset({Status.UNDER_REVIEW, Status.CHANGES_REQUESTED, Status.WITHDRAWN}),
     Status.UNDER_REVIEW: frozenset({Status.APPROVED, Status.REJECTED, Status.CHANGES_REQUESTED, Status.WITHDRAWN}),
     # Staff may reject an entry that failed verification rather than wait for the applicant.
-    Status.CHANGES_REQUESTED: frozenset({Status.SUBMITTED, Status.WITHDRAWN, Status.REJECTED}),
+    # A supervisor may also override verification and approve it (services check the permission).
+    Status.CHANGES_REQUESTED: frozenset({Status.SUBMITTED, Status.WITHDRAWN, Status.REJECTED, Status.APPROVED}),
     # The applicant may give up an approval they no longer need.
     Status.APPROVED: frozenset({Status.REVOKED, Status.EXPIRED, Status.WITHDRAWN}),
     Status.REJECTED: frozenset(),

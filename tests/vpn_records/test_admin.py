@@ -84,7 +84,13 @@ def test_reviewer_approves_entries_in_bulk_and_cannot_revoke(client, reviewer, r
 def test_decision_records_cannot_be_edited_or_deleted_in_the_admin(client, supervisor, reviewed):
     client.force_login(supervisor)
     change = reviewed.status_changes.first()
-    assert client.get(f"/admin/vpn_records/statuschange/{change.pk}/change/").status_code == 404
+    detail = client.get(reverse("admin:vpn_records_statuschange_change", args=[change.pk])).content.decode()
+    assert 'name="_save"' not in detail
+    edit = client.post(reverse("admin:vpn_records_statuschange_change", args=[change.pk]), {"reason": "rewritten"})
+    assert edit.status_code == 403
+    assert client.post(reverse("admin:vpn_records_statuschange_delete", args=[change.pk])).status_code == 403
+    change.refresh_from_db()
+    assert change.reason != "rewritten"
     page = client.get(reverse("admin:vpn_records_registration_change", args=[reviewed.pk])).content.decode()
     assert 'name="status_changes-0-reason"' not in page
     assert 'name="status_changes-0-DELETE"' not in page

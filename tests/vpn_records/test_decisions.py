@@ -170,3 +170,35 @@ def test_decision_emails_each_member_in_their_language_once(
     assert "10.0.0.1: Rejected — Private range." in english.body
     urdu_html = by_recipient[company_colleague.email].alternatives[0][0]
     assert 'dir="rtl"' in urdu_html and "منظور شدہ" in urdu_html
+
+
+def test_only_supervisors_override_verification_and_say_why(under_review, reviewer, supervisor):
+    failed = entry(under_review, "10.0.0.1/32")
+    with pytest.raises(ForbiddenError):
+        services.entries_decide(entries=[failed], actor=reviewer, approve=True, reason="It is ours")
+    with pytest.raises(PortalError, match="Give a reason"):
+        services.entries_decide(entries=[failed], actor=supervisor, approve=True)
+    services.entries_decide(entries=[failed], actor=supervisor, approve=True, reason="Lab network, checked by phone")
+    assert entry(under_review, "10.0.0.1/32").status == Status.APPROVED
+
+
+def test_denylist_is_managed_by_supervisors_only(client, reviewer, supervisor, auditor):
+    url = reverse("admin:vpn_records_deniednetwork_add")
+    form = {"network": "111.68.96.0/28", "reason": "Botnet C2"}
+    for user in (reviewer, auditor):
+        client.force_login(user)
+        assert client.post(url, form).status_code == 403
+    client.force_login(supervisor)
+    assert client.post(url, form).status_code == 302
+    from vpn_records.models import DeniedNetwork
+
+    assert DeniedNetwork.objects.get().created_by == supervisor
+
+
+def test_decision_records_are_listed_read_only(client, under_review, auditor):
+    client.force_login(auditor)
+    page = client.get(reverse("admin:vpn_records_statuschange_changelist")).content.decode()
+    assert under_review.reference in page
+    change = StatusChange.objects.filter(registration=under_review).first()
+    detail = client.get(reverse("admin:vpn_records_statuschange_change", args=[change.pk])).content.decode()
+    assert 'name="_save"' not in detail and 'name="reason"' not in detail

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AlterModelOptions(
             name='ipentry',
-            options={'ordering': ['registration_id', 'id'], 'permissions': [('decide_ipentry', 'Can approve or reject entries'), ('revoke_ipentry', 'Can revoke approved entries')], 'verbose_name': 'IP entry', 'verbose_name_plural': 'IP entries'},
+            options={'ordering': ['registration_id', 'id'], 'permissions': [('decide_ipentry', 'Can approve or reject entries'), ('revoke_ipentry', 'Can revoke approved entries'), ('override_ipentry', 'Can approve entries that failed verification')], 'verbose_name': 'IP entry', 'verbose_name_plural': 'IP entries'},
         ),
         migrations.AddField(
             model_name='ipentry',
