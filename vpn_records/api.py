@@ -73,12 +73,14 @@ class RegistrationInputSerializer(serializers.Serializer):
 
 class RegistrationSerializer(serializers.ModelSerializer):
     entries = EntrySerializer(many=True, read_only=True)
+    partly_approved = serializers.BooleanField(source="is_partly_approved", read_only=True)
 
     class Meta:
         model = Registration
         fields = [
             "reference",
             "status",
+            "partly_approved",
             "purpose",
             "purpose_detail",
             "isp",

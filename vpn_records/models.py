@@ -144,6 +144,15 @@ class Registration(models.Model):
         return self.isp_other if self.isp == Isp.OTHER and self.isp_other else self.get_isp_display()
 
     @property
+    def is_partly_approved(self) -> bool:
+        """Approved, with some entries rejected: each entry says which."""
+        return self.status == Status.APPROVED and self.entries.filter(status=Status.REJECTED).exists()
+
+    @property
+    def status_label(self) -> str:
+        return str(_("Partly approved")) if self.is_partly_approved else self.get_status_display()
+
+    @property
     def is_editable(self) -> bool:
         return self.status in {Status.DRAFT, Status.CHANGES_REQUESTED}
 

@@ -202,3 +202,13 @@ def test_decision_records_are_listed_read_only(client, under_review, auditor):
     change = StatusChange.objects.filter(registration=under_review).first()
     detail = client.get(reverse("admin:vpn_records_statuschange_change", args=[change.pk])).content.decode()
     assert 'name="_save"' not in detail and 'name="reason"' not in detail
+
+
+def test_partly_approved_registration_says_so_on_web_and_api(
+    under_review, reviewer, client, freelancer, freelancer_api
+):
+    services.registration_decide(registration=under_review, actor=reviewer, approve=True, reason="Private address.")
+    client.force_login(freelancer)
+    assert "Partly approved" in client.get(reverse("vpn_records:dashboard")).content.decode()
+    body = freelancer_api.get(reverse("api:registration-detail", args=[under_review.reference])).json()
+    assert (body["status"], body["partly_approved"]) == ("approved", True)
