@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from registration_portal.admin_site import ReadOnlyAdminMixin
+
 from .models import Applicant, PersonalDataView, User
 from .validators import format_cnic, mask_phone
 
@@ -23,7 +25,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Applicant)
-class ApplicantAdmin(admin.ModelAdmin):
+class ApplicantAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """CNIC and mobile are masked in the list; the detail page shows them whole and records who looked."""
 
     list_display = ["__str__", "kind", "cnic_masked", "mobile_masked", "city", "created_at"]
@@ -44,15 +46,6 @@ class ApplicantAdmin(admin.ModelAdmin):
         "created_at",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
@@ -78,15 +71,6 @@ class ApplicantAdmin(admin.ModelAdmin):
 
 
 @admin.register(PersonalDataView)
-class PersonalDataViewAdmin(admin.ModelAdmin):
+class PersonalDataViewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["viewed_at", "viewer", "applicant"]
     list_select_related = ["viewer", "applicant"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

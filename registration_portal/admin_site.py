@@ -53,3 +53,16 @@ class PortalAdminSite(admin.AdminSite):
     @property
     def login_template(self):
         return "otp/admin111/login.html" if settings.STAFF_2FA_REQUIRED else None
+
+
+class ReadOnlyAdminMixin:
+    """For records nobody may add, edit or delete through the admin: audit trails and personal data."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -8,6 +8,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from registration_portal.admin_site import ReadOnlyAdminMixin
 from registration_portal.errors import PortalError
 
 from . import services
@@ -300,7 +301,7 @@ class IpEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(admin.ModelAdmin):
+class StatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The decision record: every status change with who, when and why. Read-only for everyone."""
 
     list_display = ["created_at", "registration", "subject", "from_status", "to_status", "actor", "reason"]
@@ -309,12 +310,3 @@ class StatusChangeAdmin(admin.ModelAdmin):
     search_fields = ["registration__reference"]
     paginator = CappedCountPaginator
     show_full_result_count = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
