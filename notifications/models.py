@@ -45,6 +45,8 @@ class Notification(models.Model):
         indexes = [
             # The sweeper: queued rows older than a few minutes.
             models.Index(fields=["status", "created_at"], name="notification_status_created"),
+            # The header's unread count and the inbox.
+            models.Index(fields=["user", "channel", "read_at"], name="notification_user_inbox"),
         ]
 
     def __str__(self) -> str:

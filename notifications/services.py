@@ -1,8 +1,9 @@
-"""The outbox: queue a message in the database, deliver it from a task after commit."""
+"""The outbox: queue a message in the database, deliver it from a task after commit, at most once per key."""
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -11,70 +12,124 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from .models import Notification
+from .sms import SmsMessage, get_sms_backend
 
 logger = logging.getLogger(__name__)
+Channel, Status = Notification.Channel, Notification.Status
 
 
-def notification_queue_email(
-    *, event: str, to_address: str, context: dict, idempotency_key: str, user=None, language: str = "en"
+def _render(event: str, channel: str, context: dict) -> dict[str, str]:
+    name = f"notifications/{event}"
+    if channel == Channel.SMS:
+        return {"body_text": " ".join(render_to_string(f"{name}.sms.txt", context).split())}
+    rendered = {
+        "subject": " ".join(render_to_string(f"{name}.subject.txt", context).split()),
+        "body_text": render_to_string(f"{name}.txt", context).strip(),
+    }
+    if channel == Channel.EMAIL:
+        rendered["body_html"] = render_to_string(f"{name}.html", context)
+    return rendered
+
+
+def notification_queue(
+    *,
+    channel: str,
+    event: str,
+    to_address: str,
+    context: dict,
+    idempotency_key: str,
+    user=None,
+    language: str = "en",
 ) -> Notification:
-    """Render `templates/notifications/<event>` in the recipient's language and queue it; dispatch on commit.
+    """Render `templates/notifications/<event>` for the channel in the recipient's language and queue it.
 
-    A second call with the same key returns the existing row and sends nothing more.
+    Email and SMS are sent by the `send_notification` task after commit; an in-app message is delivered on the
+    spot. A second call with the same key returns the first row and sends nothing more.
     """
     with translation.override(language):
-        subject = " ".join(render_to_string(f"notifications/{event}.subject.txt", context).split())
-        body_text = render_to_string(f"notifications/{event}.txt", context)
-        body_html = render_to_string(f"notifications/{event}.html", context)
+        rendered = _render(event, channel, context)
+    in_app = channel == Channel.IN_APP
     notification, created = Notification.objects.get_or_create(
-        idempotency_key=idempotency_key,
+        idempotency_key=f"{idempotency_key}:{channel}",
         defaults={
             "user": user,
             "to_address": to_address,
-            "channel": Notification.Channel.EMAIL,
+            "channel": channel,
             "event": event,
             "language": language,
-            "subject": subject,
-            "body_text": body_text,
-            "body_html": body_html,
+            "status": Status.SENT if in_app else Status.QUEUED,
+            "sent_at": timezone.now() if in_app else None,
+            **rendered,
         },
     )
-    if created:
-        from .tasks import send_notification
-
-        transaction.on_commit(lambda: send_notification.delay(notification.pk))
+    if created and not in_app:
+        _dispatch(notification.pk)
     return notification
 
 
+def notification_queue_email(*, event: str, to_address: str, context: dict, idempotency_key: str, user=None,
+                             language: str = "en") -> Notification:  # fmt: skip
+    return notification_queue(
+        channel=Channel.EMAIL,
+        event=event,
+        to_address=to_address,
+        context=context,
+        idempotency_key=idempotency_key,
+        user=user,
+        language=language,
+    )
+
+
+def _dispatch(notification_id: int) -> None:
+    from .tasks import send_notification
+
+    transaction.on_commit(lambda: send_notification.delay(notification_id))
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """NOTIFICATION_RETRY_BASE_SECONDS (30), then doubling with each attempt, at most an hour."""
+    return timedelta(seconds=min(settings.NOTIFICATION_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), 3600))
+
+
 def notification_deliver(*, notification_id: int) -> Notification | None:
-    """Send one queued notification; a row already sent is left alone."""
+    """Send one queued notification. Sent or failed rows are left alone, so running twice sends once.
+
+    A delivery error puts the row back in the queue with the error and the time of the next attempt, and is
+    raised for the task to retry; after NOTIFICATION_MAX_ATTEMPTS the row is `failed` for good.
+    """
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update()
-            .filter(pk=notification_id, status=Notification.Status.QUEUED)
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk=notification_id, status=Status.QUEUED)
             .first()
         )
         if notification is None:
             return None
-        notification.status = Notification.Status.SENDING
+        notification.status = Status.SENDING
         notification.attempts += 1
         notification.save(update_fields=["status", "attempts"])
     try:
-        _send_email(notification)
-    except Exception as exc:
-        logger.warning("notification %s failed: %s", notification.pk, exc)
-        notification.status = Notification.Status.QUEUED
-        notification.last_error = str(exc)[:2000]
-        notification.save(update_fields=["status", "last_error"])
-        raise
-    notification.status = Notification.Status.SENT
+        _send(notification)
+    except Exception as error:
+        failed = notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
+        notification.status = Status.FAILED if failed else Status.QUEUED
+        notification.last_error = f"{type(error).__name__}: {error}"[:2000]
+        notification.next_attempt_at = None if failed else timezone.now() + retry_delay(notification.attempts)
+        notification.save(update_fields=["status", "last_error", "next_attempt_at"])
+        logger.warning("notification %s attempt %s failed: %s", notification.pk, notification.attempts, error)
+        if not failed:
+            raise
+        return notification
+    notification.status = Status.SENT
     notification.sent_at = timezone.now()
-    notification.last_error = ""
-    notification.save(update_fields=["status", "sent_at", "last_error"])
+    notification.save(update_fields=["status", "sent_at"])
     return notification
 
 
-def _send_email(notification: Notification) -> None:
+def _send(notification: Notification) -> None:
+    if notification.channel == Channel.SMS:
+        get_sms_backend().send(SmsMessage(to=notification.to_address, text=notification.body_text))
+        return
     message = EmailMultiAlternatives(
         subject=notification.subject,
         body=notification.body_text,
@@ -85,3 +140,26 @@ def _send_email(notification: Notification) -> None:
     if notification.body_html:
         message.attach_alternative(notification.body_html, "text/html")
     message.send()
+
+
+def notification_redispatch_stuck(*, older_than: timedelta) -> list[int]:
+    """Publish again queued rows whose task was lost (Redis flushed, worker killed); returns their ids."""
+    cutoff = timezone.now() - older_than
+    stuck = list(
+        Notification.objects.filter(status=Status.QUEUED, created_at__lt=cutoff)
+        .exclude(next_attempt_at__gt=cutoff)
+        .values_list("pk", flat=True)[:1000]
+    )
+    # A row left `sending` by a killed worker goes back to the queue: sending it again beats never sending it.
+    Notification.objects.filter(status=Status.SENDING, created_at__lt=cutoff - older_than).update(status=Status.QUEUED)
+    for notification_id in stuck:
+        _dispatch(notification_id)
+    return stuck
+
+
+def notification_mark_read(*, user, notification_id: int | None = None) -> int:
+    """Mark one of the user's in-app messages read, or all of them; returns how many changed."""
+    unread = Notification.objects.filter(user=user, channel=Channel.IN_APP, read_at__isnull=True)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=timezone.now())

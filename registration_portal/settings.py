@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.views.unread_count",
             ],
         },
     },
@@ -165,7 +166,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "vpn_records.tasks.sweep_stuck_verifications",
         "schedule": env.float("VERIFICATION_SWEEP_EVERY", default=60.0),
     },
+    "sweep-stuck-notifications": {
+        "task": "notifications.tasks.sweep_stuck_notifications",
+        "schedule": env.float("NOTIFICATION_SWEEP_EVERY", default=60.0),
+    },
 }
+# Notifications: attempts before a message is marked failed; queued ones older than this are published again.
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=8)
+NOTIFICATION_REDISPATCH_AFTER = env.int("NOTIFICATION_REDISPATCH_AFTER", default=300)
+NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=30)
 # Verification waiting this many seconds since it was last published is published again.
 VERIFICATION_REDISPATCH_AFTER = env.int("VERIFICATION_REDISPATCH_AFTER", default=300)
 CELERY_TASK_ROUTES = {

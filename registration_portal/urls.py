@@ -17,6 +17,7 @@ urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("account/", include("applicants.urls")),
     path("registrations/", include("vpn_records.urls")),
+    path("messages/", include("notifications.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

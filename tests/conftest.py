@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from registration_portal.celery import app as celery_app
 from tests import factories
+from tests.peers import sms_gateway, smtp_server  # noqa: F401 - fixtures for every test package
 
 # Each test process publishes to queues of its own, so parallel processes and earlier runs never share messages.
 TEST_QUEUE = f"test-{uuid.uuid4().hex[:8]}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
@@ -33,6 +34,15 @@ def celery_eager():
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox():
+    """The locmem SMS backend's outbox, empty for every test, as Django empties mail.outbox."""
+    from notifications.sms import LocmemBackend
+
+    LocmemBackend.outbox.clear()
+    return LocmemBackend.outbox
 
 
 @pytest.fixture

@@ -13,10 +13,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from applicants.models import User
-from notifications.services import notification_queue_email
+from notifications.models import Notification
+from notifications.services import notification_queue
 from registration_portal.errors import ConflictError, ForbiddenError, PortalError
 
-from .checks import FAIL, PASS, WARN, check_identity, run_network_checks
+from .checks import FAIL, PASS, WARN, check_identity, finding_message, run_network_checks
 from .models import IpEntry, Isp, ReferenceSequence, Registration, Status, StatusChange
 from .networks import IPNetwork
 from .verification import duplicate_cnic_applicants, gather_contexts
@@ -126,7 +127,7 @@ def registration_submit(*, registration: Registration, user: User) -> Registrati
     if not entries:
         raise PortalError(_("Add at least one IP address or network before submitting."), code="no_entries")
     now = timezone.now()
-    transition_registration(
+    change = transition_registration(
         registration=registration,
         to=Status.SUBMITTED,
         actor=user,
@@ -135,6 +136,7 @@ def registration_submit(*, registration: Registration, user: User) -> Registrati
     )
     transition_entries(entries=entries, to=Status.SUBMITTED, actor=user, reasons=[])
     _dispatch_verification(registration)
+    _notify_applicant(registration=registration, event="registration_submitted", key=change.pk)
     logger.info("registration %s submitted with %s entries", registration.reference, len(entries))
     return registration
 
@@ -196,13 +198,15 @@ def registration_verify(*, registration_id: int) -> Registration | None:
     transition_entries(entries=passed, to=Status.UNDER_REVIEW)
     transition_entries(entries=failed, to=Status.CHANGES_REQUESTED)
     if passed:
-        transition_registration(registration=registration, to=Status.UNDER_REVIEW)
+        change = transition_registration(registration=registration, to=Status.UNDER_REVIEW)
     else:
-        transition_registration(
+        change = transition_registration(
             registration=registration,
             to=Status.CHANGES_REQUESTED,
             reason=_("Nothing passed verification; see the reason beside each entry."),
         )
+    if failed:
+        _notify_applicant(registration=registration, event="verification_problems", key=change.pk)
     logger.info("registration %s verified: %s passed, %s failed", registration.reference, len(passed), len(failed))
     return registration
 
@@ -305,7 +309,7 @@ def _registration_settle(*, registration_id: int, actor: User) -> None:
             reason=_("Every entry was rejected."),
             decided_at=timezone.now(),
         )
-    _notify_applicant(registration=registration, change_id=change.pk)
+    _notify_applicant(registration=registration, event="registration_decided", key=change.pk)
 
 
 @transaction.atomic
@@ -335,7 +339,7 @@ def registration_request_changes(*, registration: Registration, actor: User, rea
     change = transition_registration(registration=registration, to=Status.CHANGES_REQUESTED, actor=actor, reason=reason)
     waiting = list(registration.entries.filter(status=Status.UNDER_REVIEW))
     transition_entries(entries=waiting, to=Status.CHANGES_REQUESTED, actor=actor, reason=reason)
-    _notify_applicant(registration=registration, change_id=change.pk, reason=reason)
+    _notify_applicant(registration=registration, event="registration_decided", key=change.pk, reason=reason)
     return registration
 
 
@@ -350,34 +354,57 @@ def entry_revoke(*, entry: IpEntry, actor: User, reason: str) -> IpEntry:
     if registration.status == Status.APPROVED and not registration.entries.filter(status=Status.APPROVED).exists():
         transition_registration(registration=registration, to=Status.REVOKED, actor=actor, reason=reason)
     change = entry.status_changes.latest("id")
-    _notify_applicant(registration=registration, change_id=change.pk, reason=reason)
+    _notify_applicant(registration=registration, event="registration_decided", key=change.pk, reason=reason)
     return entry
 
 
-def _notify_applicant(*, registration: Registration, change_id: int, reason: str = "") -> None:
-    """Email every member of the applicant, in their language, once per status change (the outbox dedupes)."""
-    latest_reason = {
+def _notify_applicant(*, registration: Registration, event: str, key: int, reason: str = "") -> None:
+    """Tell the applicant: an email and an in-app message to every member in their own language, and one SMS to
+    the applicant's mobile. Sent after commit through the outbox; the same event and key never send twice."""
+    decision_reasons = {
         change.entry_id: change.reason
         for change in StatusChange.objects.filter(registration=registration, entry__isnull=False).order_by("id")
     }
-    entries = [
-        {"network": e.network_display, "status": e.get_status_display(), "reason": latest_reason.get(e.pk, "")}
-        for e in registration.entries.order_by("id")
-    ]
+    entries = list(registration.entries.order_by("id"))
     link = settings.SITE_URL + registration.get_absolute_url()
-    for member in registration.applicant.members.filter(is_active=True):
+
+    def context() -> dict:  # built inside each recipient's language
+        return {
+            "registration": registration,
+            "reason": reason,
+            "link": link,
+            "entries": [
+                {
+                    "network": e.network_display,
+                    "status": str(e.get_status_display()),
+                    "reason": decision_reasons.get(e.pk, ""),
+                    "problems": [finding_message(f) for f in e.reasons if f["severity"] == FAIL],
+                }
+                for e in entries
+            ],
+        }
+
+    for member in registration.applicant.members.filter(is_active=True).order_by("pk"):
         with translation.override(member.language):
-            context = {
-                "registration": registration,
-                "reason": reason,
-                "link": link,
-                "entries": [{**entry, "status": str(entry["status"])} for entry in entries],
-            }
-            notification_queue_email(
-                event="registration_decided",
-                to_address=member.email,
-                context=context,
-                idempotency_key=f"registration_decided:{change_id}:{member.pk}",
-                user=member,
-                language=member.language,
-            )
+            member_context = context()
+            for channel in (Notification.Channel.EMAIL, Notification.Channel.IN_APP):
+                notification_queue(
+                    channel=channel,
+                    event=event,
+                    to_address=member.email,
+                    context=member_context,
+                    idempotency_key=f"{event}:{key}:{member.pk}",
+                    user=member,
+                    language=member.language,
+                )
+    language = registration.created_by.language
+    with translation.override(language):
+        notification_queue(
+            channel=Notification.Channel.SMS,
+            event=event,
+            to_address=registration.applicant.mobile.as_e164,
+            context=context(),
+            idempotency_key=f"{event}:{key}:mobile",
+            user=registration.created_by,
+            language=language,
+        )

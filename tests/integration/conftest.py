@@ -34,8 +34,9 @@ def wait_for(condition: Callable[[], object], *, timeout: float = 30.0, what: st
 
 
 class Worker:
-    def __init__(self, tmp_path: Path):
+    def __init__(self, tmp_path: Path, env: dict[str, str]):
         self.tmp_path = tmp_path
+        self.extra_env = env
         self.process: subprocess.Popen | None = None
         self.log = tmp_path / f"worker-{uuid.uuid4().hex[:6]}.log"
 
@@ -50,6 +51,10 @@ class Worker:
             "CELERY_TASK_DEFAULT_QUEUE": TEST_QUEUE,
             "VERIFICATION_SWEEP_EVERY": "1",
             "VERIFICATION_REDISPATCH_AFTER": "2",
+            "NOTIFICATION_SWEEP_EVERY": "1",
+            "NOTIFICATION_REDISPATCH_AFTER": "2",
+            "NOTIFICATION_RETRY_BASE_SECONDS": "1",
+            **self.extra_env,
         }
         queues = ",".join([TEST_QUEUE, f"{TEST_QUEUE}.verification", f"{TEST_QUEUE}.notifications"])
         command = [
@@ -108,8 +113,8 @@ def workers(broker_redis, transactional_db, tmp_path):
     """Start workers with `workers()`; every one is stopped before the database is flushed."""
     started: list[Worker] = []
 
-    def start() -> Worker:
-        started.append(Worker(tmp_path).start())
+    def start(**env: str) -> Worker:
+        started.append(Worker(tmp_path, env).start())
         return started[-1]
 
     yield start

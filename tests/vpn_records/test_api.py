@@ -45,7 +45,7 @@ def test_create_registration_submits_and_answers_with_entries(freelancer_api, dj
         ("2400:cb00:2049::/48", "submitted", []),
     ]
     assert all(isinstance(e["id"], int) for e in body["entries"])
-    assert len(callbacks) == 1  # the verification task, published only after commit
+    assert len(callbacks) == 3  # verification, the email and the SMS: published only after commit
 
 
 def test_created_registration_is_verified_after_commit(freelancer_api, django_capture_on_commit_callbacks):

@@ -161,15 +161,15 @@ def test_decision_emails_each_member_in_their_language_once(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.registration_decide(registration=registration, actor=reviewer, approve=True, reason="Private range.")
-    by_recipient = {message.to[0]: message for message in mail.outbox}
+    by_recipient = {message.to[0]: message for message in mail.outbox if registration.reference in message.subject}
     assert set(by_recipient) == {company_user.email, company_colleague.email}
     english = by_recipient[company_user.email]
-    assert english.subject == f"{registration.reference}: Approved"
+    assert english.subject == f"{registration.reference}: Partly approved"
     valid_until = registration.entries.get(network="111.68.96.10").valid_until
     assert f"valid until {valid_until:%-d %B %Y}" in english.body
     assert "10.0.0.1: Rejected — Private range." in english.body
     urdu_html = by_recipient[company_colleague.email].alternatives[0][0]
-    assert 'dir="rtl"' in urdu_html and "منظور شدہ" in urdu_html
+    assert 'dir="rtl"' in urdu_html and "جزوی طور پر منظور" in urdu_html
 
 
 def test_only_supervisors_override_verification_and_say_why(under_review, reviewer, supervisor):
