@@ -163,3 +163,20 @@ def notification_mark_read(*, user, notification_id: int | None = None) -> int:
     if notification_id is not None:
         unread = unread.filter(pk=notification_id)
     return unread.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def notifications_resend(*, notification_ids: list[int]) -> int:
+    """Staff send email or SMS messages again (a failed one, or one the applicant says never arrived)."""
+    resent = list(
+        Notification.objects.select_for_update()
+        .filter(pk__in=notification_ids, status__in=[Status.SENT, Status.FAILED])
+        .exclude(channel=Channel.IN_APP)
+        .values_list("pk", flat=True)
+    )
+    Notification.objects.filter(pk__in=resent).update(
+        status=Status.QUEUED, attempts=0, next_attempt_at=None, last_error="", sent_at=None
+    )
+    for notification_id in resent:
+        _dispatch(notification_id)
+    return len(resent)

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -118,6 +119,7 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ur", _("Urdu"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Karachi"
+CELERY_TIMEZONE = TIME_ZONE
 USE_I18N = True
 USE_TZ = True
 
@@ -165,6 +167,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-verifications": {
         "task": "vpn_records.tasks.sweep_stuck_verifications",
         "schedule": env.float("VERIFICATION_SWEEP_EVERY", default=60.0),
+    },
+    "remind-and-expire-approvals": {
+        "task": "vpn_records.tasks.remind_and_expire_approvals",
+        "schedule": crontab(hour=6, minute=0),  # 06:00 Pakistan time
     },
     "sweep-stuck-notifications": {
         "task": "notifications.tasks.sweep_stuck_notifications",

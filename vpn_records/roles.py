@@ -26,6 +26,7 @@ ROLE_PERMISSIONS = {
         "vpn_records.add_ipallocation",
         "vpn_records.change_ipallocation",
         "vpn_records.delete_ipallocation",
+        "notifications.change_notification",
     ],
 }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -408,3 +408,40 @@ def _notify_applicant(*, registration: Registration, event: str, key: int, reaso
             user=registration.created_by,
             language=language,
         )
+
+
+EXPIRY_NOTICE_DAYS = (30, 7)
+
+
+def approvals_remind_and_expire(*, today: date | None = None) -> dict[str, list[str]]:
+    """Daily: warn applicants 30 and 7 days before an approval ends, and expire the approvals that have ended.
+
+    Safe to run more than once a day: each notice is keyed by registration, end date and days left.
+    """
+    today = today or timezone.localdate()
+    reminded = []
+    for days in EXPIRY_NOTICE_DAYS:
+        for registration in Registration.objects.filter(
+            status=Status.APPROVED, valid_until=today + timedelta(days=days)
+        ):
+            with transaction.atomic():
+                _notify_applicant(
+                    registration=registration,
+                    event="approval_expiring",
+                    key=f"{registration.pk}:{registration.valid_until}:{days}",
+                )
+            reminded.append(registration.reference)
+    expired = []
+    for entry in IpEntry.objects.filter(status=Status.APPROVED, valid_until__lt=today).select_related("registration"):
+        with transaction.atomic():
+            transition_entries(entries=[entry], to=Status.EXPIRED, reason=_("The approval period ended."))
+            registration = Registration.objects.select_for_update().get(pk=entry.registration_id)
+            if (
+                registration.status == Status.APPROVED
+                and not registration.entries.filter(status=Status.APPROVED).exists()
+            ):
+                transition_registration(
+                    registration=registration, to=Status.EXPIRED, reason=_("The approval period ended.")
+                )
+                expired.append(registration.reference)
+    return {"reminded": reminded, "expired": expired}

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from .services import registration_verify, verification_redispatch_stuck
+from .services import approvals_remind_and_expire, registration_verify, verification_redispatch_stuck
 
 
 @shared_task(
@@ -25,3 +25,9 @@ def verify_registration(registration_id: int) -> None:
 def sweep_stuck_verifications() -> list[str]:
     """Re-publish verification that has waited too long (lost with Redis, or its worker was killed)."""
     return verification_redispatch_stuck(older_than=timedelta(seconds=settings.VERIFICATION_REDISPATCH_AFTER))
+
+
+@shared_task(acks_late=True)
+def remind_and_expire_approvals() -> dict[str, list[str]]:
+    """Daily: notices 30 and 7 days before an approval ends; approvals past their end date expire."""
+    return approvals_remind_and_expire()
