@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from applicants.api import TokenView
+from registration_portal import health
 from vpn_records.api import RegistrationDetailAPI, RegistrationListCreateAPI, ReviewEntryDecisionAPI
 
 api_v1 = [
@@ -15,6 +16,8 @@ api_v1 = [
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("account/", include("applicants.urls")),
     path("registrations/", include("vpn_records.urls")),
     path("messages/", include("notifications.urls")),

@@ -40,7 +40,10 @@ def test_worker_killed_mid_verification_is_replaced_and_the_work_done_once(worke
         # Hold the row: the worker's task blocks inside verification, having taken the message.
         Registration.objects.select_for_update().get(pk=registration.pk)
         first = workers()
-        wait_for(_a_backend_waits_for_a_lock, timeout=20, what="the worker to block inside verification")
+        try:
+            wait_for(_a_backend_waits_for_a_lock, timeout=45, what="the worker to block inside verification")
+        except AssertionError as error:
+            raise AssertionError(f"{error}\n--- worker log ---\n{first.log.read_text()}") from None
         first.kill()
     assert status_of(registration) == Status.SUBMITTED
 
