@@ -69,6 +69,10 @@ class Applicant(models.Model):
         return self.legal_name if self.kind == self.Kind.COMPANY else self.full_name
 
     @property
+    def is_company(self) -> bool:
+        return self.kind == self.Kind.COMPANY
+
+    @property
     def identity_cnic(self) -> str:
         return self.authorised_person_cnic if self.kind == self.Kind.COMPANY else self.cnic
 

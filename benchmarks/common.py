@@ -14,8 +14,8 @@ EXISTING = 1_000_000
 BENCH_DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench")
 
 
-def setup_django() -> None:
-    """Point Django at the benchmark database (created if missing) and migrate it."""
+def setup_django(*, migrate: bool = True) -> None:
+    """Point Django at the benchmark database (created if missing) and migrate it, unless told not to."""
     import psycopg2
 
     name = BENCH_DATABASE_URL.rsplit("/", 1)[1]
@@ -40,7 +40,8 @@ def setup_django() -> None:
     from django.core.management import call_command
 
     django.setup()
-    call_command("migrate", verbosity=0)
+    if migrate:  # a worker process measured for memory skips it: loading every migration is not its work
+        call_command("migrate", verbosity=0)
 
     from registration_portal.celery import app
 
@@ -92,8 +93,10 @@ def seed_existing_entries() -> None:
         # Addresses spread over 11.0.0.0 upwards, five per registration, every one distinct.
         cursor.execute(
             """
-            INSERT INTO vpn_records_ipentry (registration_id, network, status, reasons, created_at, updated_at)
-            SELECT r.id, set_masklen('11.0.0.0'::inet + (r.id * 5 + k) * 61, 32)::cidr, 'approved', '[]', now(), now()
+            INSERT INTO vpn_records_ipentry (registration_id, network, status, reasons, site, vpn_type, notes,
+                created_at, updated_at)
+            SELECT r.id, set_masklen('11.0.0.0'::inet + (r.id * 5 + k) * 61, 32)::cidr, 'approved', '[]', '', '', '',
+                now(), now()
             FROM vpn_records_registration r CROSS JOIN generate_series(0, 4) k
             WHERE r.reference LIKE 'BENCH-%%'
             """

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "django_htmx",
     "applicants",
     "vpn_records",
     "notifications",
@@ -63,6 +65,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -126,6 +129,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (bulk uploads), shared by the web and worker processes: one volume in compose.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_URL = "media/"  # never served: uploads are read by workers and reach users only as reports
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -172,6 +178,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "vpn_records.tasks.remind_and_expire_approvals",
         "schedule": crontab(hour=6, minute=0),  # 06:00 Pakistan time
     },
+    "sweep-stuck-bulk-uploads": {
+        "task": "vpn_records.tasks.sweep_stuck_bulk_uploads",
+        "schedule": env.float("BULK_UPLOAD_SWEEP_EVERY", default=30.0),
+    },
     "sweep-stuck-notifications": {
         "task": "notifications.tasks.sweep_stuck_notifications",
         "schedule": env.float("NOTIFICATION_SWEEP_EVERY", default=60.0),
@@ -183,6 +193,12 @@ NOTIFICATION_REDISPATCH_AFTER = env.int("NOTIFICATION_REDISPATCH_AFTER", default
 NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=30)
 # Verification waiting this many seconds since it was last published is published again.
 VERIFICATION_REDISPATCH_AFTER = env.int("VERIFICATION_REDISPATCH_AFTER", default=300)
+# Bulk uploads: limits, rows per committed chunk, and how long a job may show no progress before it is re-published.
+BULK_UPLOAD_MAX_BYTES = env.int("BULK_UPLOAD_MAX_MB", default=20) * 1_000_000
+BULK_UPLOAD_MAX_ROWS = env.int("BULK_UPLOAD_MAX_ROWS", default=200_000)
+BULK_UPLOAD_XLSX_MAX_EXPANDED_BYTES = env.int("BULK_UPLOAD_XLSX_MAX_EXPANDED_MB", default=200) * 1_000_000
+BULK_UPLOAD_CHUNK_ROWS = env.int("BULK_UPLOAD_CHUNK_ROWS", default=5000)
+BULK_UPLOAD_REDISPATCH_AFTER = env.int("BULK_UPLOAD_REDISPATCH_AFTER", default=120)
 CELERY_TASK_ROUTES = {
     "vpn_records.tasks.*": {"queue": f"{CELERY_TASK_DEFAULT_QUEUE}.verification"},
     "notifications.tasks.*": {"queue": f"{CELERY_TASK_DEFAULT_QUEUE}.notifications"},

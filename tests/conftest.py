@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 
 import pytest
 from rest_framework.test import APIClient
@@ -9,9 +8,8 @@ from rest_framework.test import APIClient
 from registration_portal.celery import app as celery_app
 from tests import factories
 from tests.peers import sms_gateway, smtp_server  # noqa: F401 - fixtures for every test package
+from tests.workers import TEST_QUEUE, broker_redis, workers  # noqa: F401 - real celery workers
 
-# Each test process publishes to queues of its own, so parallel processes and earlier runs never share messages.
-TEST_QUEUE = f"test-{uuid.uuid4().hex[:8]}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 celery_app.conf.task_default_queue = TEST_QUEUE
 celery_app.conf.task_routes = {
     "vpn_records.tasks.*": {"queue": f"{TEST_QUEUE}.verification"},
@@ -25,6 +23,15 @@ def pytest_sessionfinish(session, exitstatus):
     if os.environ.get("FAIL_ON_SKIP") == "1" and reporter and reporter.stats.get("skipped"):
         reporter.write_line(f"FAIL_ON_SKIP: {len(reporter.stats['skipped'])} test(s) skipped", red=True)
         session.exitstatus = 1
+
+
+@pytest.fixture(scope="session", autouse=True)
+def media_root(tmp_path_factory):
+    """Uploaded files go to a directory of this test run; worker processes are given the same one."""
+    from django.conf import settings
+
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    return settings.MEDIA_ROOT
 
 
 @pytest.fixture(autouse=True)

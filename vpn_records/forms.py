@@ -1,14 +1,18 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from .models import Isp, Purpose, Registration, VpnType
 from .networks import display_network, parse_network_lines
 
 
-class RegistrationForm(forms.Form):
+class RegistrationDetailsForm(forms.Form):
+    """What a registration states about its networks: shared by the form and a bulk upload's batch."""
+
     purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
     purpose_detail = forms.CharField(
         label=_("Describe the purpose"),
@@ -19,6 +23,15 @@ class RegistrationForm(forms.Form):
     isp = forms.ChoiceField(label=_("Internet service provider"), choices=Isp.choices)
     isp_other = forms.CharField(label=_("ISP name, if “Other”"), max_length=100, required=False)
     vpn_type = forms.ChoiceField(label=_("VPN type"), choices=VpnType.choices)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("isp") == Isp.OTHER and not cleaned.get("isp_other", "").strip():
+            self.add_error("isp_other", _("Name your ISP when you choose “Other”."))
+        return cleaned
+
+
+class RegistrationForm(RegistrationDetailsForm):
     networks = forms.CharField(
         label=_("IP addresses or networks"),
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "autocapitalize": "off", "dir": "ltr"}),
@@ -38,12 +51,6 @@ class RegistrationForm(forms.Form):
             raise ValidationError(_("Enter at least one IP address or network."), code="required")
         return networks
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("isp") == Isp.OTHER and not cleaned.get("isp_other", "").strip():
-            self.add_error("isp_other", _("Name your ISP when you choose “Other”."))
-        return cleaned
-
     @classmethod
     def initial_for(cls, registration: Registration) -> dict:
         return {
@@ -62,4 +69,44 @@ class WithdrawForm(forms.Form):
         max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class BulkUploadForm(RegistrationDetailsForm):
+    file = forms.FileField(
+        label=_("File of IP addresses (CSV or XLSX)"),
+        help_text=_(
+            "Columns: ip (an address or a network), and optionally site, vpn_type and notes. "
+            "Up to %(rows)s rows and %(size)s MB."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx"}),
+    )
+    all_or_nothing = forms.BooleanField(
+        label=_("All or nothing: register nothing if any row has an error"), required=False
+    )
+    field_order = ["file", "purpose", "purpose_detail", "isp", "isp_other", "vpn_type", "all_or_nothing"]
+
+    def __init__(self, *args, too_large: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.too_large = too_large
+        self.fields["vpn_type"].label = _("VPN type (rows may give their own)")
+        self.fields["file"].help_text = self.fields["file"].help_text % {
+            "rows": f"{settings.BULK_UPLOAD_MAX_ROWS:,}",
+            "size": f"{settings.BULK_UPLOAD_MAX_BYTES / 1_000_000:g}",
+        }
+
+    def full_clean(self):
+        # The request stopped reading a file over the limit, so the other fields may be missing: say only that.
+        if not (self.too_large and self.is_bound):
+            return super().full_clean()
+        self._errors, self.cleaned_data = ErrorDict(), {}
+        self.add_error("file", _too_large_error())
+        return None
+
+
+def _too_large_error() -> ValidationError:
+    return ValidationError(
+        _("The file is larger than the limit of %(limit)s MB. Split it into smaller files."),
+        params={"limit": f"{settings.BULK_UPLOAD_MAX_BYTES / 1_000_000:g}"},
+        code="too_large",
     )

@@ -6,16 +6,35 @@ import ipaddress
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+# Why a text is not a network, by code: stored with a bulk upload's row errors and rendered in the reader's language.
+NETWORK_ERROR_MESSAGES = {
+    "empty": _lazy("Enter an IP address or network."),
+    "invalid": _lazy(
+        "“%(value)s” is not a valid IPv4 or IPv6 address or CIDR network (such as 203.0.113.7, "
+        "203.0.113.0/24 or 2001:db8::/48)."
+    ),
+    "host_bits": _lazy("“%(value)s” has host bits set after the prefix; the network is %(network)s."),
+}
 
 
 class NetworkError(ValueError):
     """The text is not an address or network we can store; `message` says why, for the user."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, code: str, params: dict[str, str] | None = None):
+        self.code = code
+        self.params = params or {}
+        self.message = network_error_message(code, self.params)
+        super().__init__(self.message)
+
+
+def network_error_message(code: str, params: dict[str, str]) -> str:
+    template = NETWORK_ERROR_MESSAGES[code]
+    return template % params if params else str(template)
 
 
 def parse_network(text: str) -> IPNetwork:
@@ -26,24 +45,15 @@ def parse_network(text: str) -> IPNetwork:
     """
     value = (text or "").strip()
     if not value:
-        raise NetworkError(_("Enter an IP address or network."))
+        raise NetworkError("empty")
     try:
         network = ipaddress.ip_network(value, strict=True)
     except ValueError as exc:
         try:
             loose = ipaddress.ip_network(value, strict=False)
         except ValueError:
-            raise NetworkError(
-                _(
-                    "“%(value)s” is not a valid IPv4 or IPv6 address or CIDR network (such as 203.0.113.7, "
-                    "203.0.113.0/24 or 2001:db8::/48)."
-                )
-                % {"value": value[:60]}
-            ) from exc
-        raise NetworkError(
-            _("“%(value)s” has host bits set after the prefix; the network is %(network)s.")
-            % {"value": value, "network": loose}
-        ) from exc
+            raise NetworkError("invalid", {"value": value[:60]}) from exc
+        raise NetworkError("host_bits", {"value": value[:60], "network": str(loose)}) from exc
     if isinstance(network, ipaddress.IPv6Network) and network.network_address.ipv4_mapped and network.prefixlen >= 96:
         mapped = network.network_address.ipv4_mapped
         network = ipaddress.ip_network(f"{mapped}/{network.prefixlen - 96}")

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from applicants.models import User
 
-from .models import IpEntry, Registration, Status, StatusChange
+from .models import BulkUpload, IpEntry, Registration, Status, StatusChange
 from .networks import NetworkError, parse_network
 
 
@@ -25,9 +25,9 @@ def registration_list_for_user(*, user: User) -> QuerySet[Registration]:
 
 
 def registration_get_for_user(*, user: User, reference: str) -> Registration:
-    """One of the user's registrations with its entries and history, or 404 for anyone else's."""
+    """One of the user's registrations with its history, or 404 for anyone else's. Entries are paged by views:
+    a bulk upload's registration may hold a hundred thousand."""
     queryset = registration_list_for_user(user=user).prefetch_related(
-        Prefetch("entries", queryset=IpEntry.objects.order_by("id")),
         Prefetch("status_changes", queryset=StatusChange.objects.filter(entry__isnull=True).select_related("actor")),
     )
     try:
@@ -122,3 +122,26 @@ def review_stats(*, days: int = 30) -> ReviewStats:
         median_hours_to_decision=statistics.median(waits) if waits else None,
         oldest_waiting=Registration.objects.filter(status=Status.UNDER_REVIEW).order_by("submitted_at").first(),
     )
+
+
+def bulk_uploads_for_user(*, user: User) -> QuerySet[BulkUpload]:
+    """The uploads of the user's applicant, newest first (a company's colleagues see each other's)."""
+    if not user.is_authenticated or user.applicant_id is None:
+        return BulkUpload.objects.none()
+    return (
+        BulkUpload.objects.filter(applicant_id=user.applicant_id)
+        .select_related("registration", "uploaded_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def bulk_upload_get_for_user(*, user: User, public_id) -> BulkUpload:
+    """One of the applicant's uploads, or 404 for anyone else's."""
+    try:
+        return bulk_uploads_for_user(user=user).get(public_id=public_id)
+    except BulkUpload.DoesNotExist:
+        raise Http404("No such upload.") from None
+
+
+def bulk_upload_of_registration(*, registration: Registration) -> BulkUpload | None:
+    return BulkUpload.objects.filter(registration=registration).first()

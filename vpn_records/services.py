@@ -177,7 +177,11 @@ def registration_verify(*, registration_id: int) -> Registration | None:
     entries = list(registration.entries.filter(status__in=[Status.SUBMITTED, Status.VERIFYING]).order_by("id"))
     transition_entries(entries=[e for e in entries if e.status == Status.SUBMITTED], to=Status.VERIFYING)
 
-    contexts = gather_contexts(registration=registration, networks=[entry.network for entry in entries])
+    contexts = gather_contexts(
+        applicant_id=registration.applicant_id,
+        networks=[entry.network for entry in entries],
+        exclude_registration_id=registration.pk,
+    )
     passed, failed = [], []
     for entry in entries:
         findings = run_network_checks(entry.network, contexts[entry.network])

@@ -18,7 +18,10 @@ from .networks import IPNetwork
 ACTIVE_STATUSES = (Status.SUBMITTED, Status.VERIFYING, Status.UNDER_REVIEW, Status.APPROVED)
 
 
-def gather_contexts(*, registration: Registration, networks: list[IPNetwork]) -> dict[IPNetwork, Context]:
+def gather_contexts(
+    *, applicant_id: int, networks: list[IPNetwork], exclude_registration_id: int | None = None
+) -> dict[IPNetwork, Context]:
+    """What the database holds about each network, for the applicant's checks; their own registration aside."""
     contexts: dict[IPNetwork, Context] = defaultdict(Context)
     allocations = overlap_join(networks=networks, select="t.network, t.country", table=IpAllocation._meta.db_table)
     for probe, block, country in allocations:
@@ -32,10 +35,10 @@ def gather_contexts(*, registration: Registration, networks: list[IPNetwork]) ->
         table=entry,
         joins=f"JOIN {reg} r ON r.id = t.registration_id",
         where=f"t.registration_id <> %s AND t.status IN ({status_list})",
-        params=(registration.pk, *ACTIVE_STATUSES),
+        params=(exclude_registration_id or 0, *ACTIVE_STATUSES),
     )
-    for probe, other, reference, applicant_id in overlaps:
-        same = applicant_id == registration.applicant_id
+    for probe, other, reference, owner_id in overlaps:
+        same = owner_id == applicant_id
         (contexts[probe].same_applicant if same else contexts[probe].other_applicants).append(
             (reference, _network(other))
         )

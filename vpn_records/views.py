@@ -1,17 +1,21 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from registration_portal.csv_safety import csv_lines
 from registration_portal.errors import PortalError
+from registration_portal.upload_limits import limit_upload_size
 
-from . import selectors, services
-from .forms import RegistrationForm, WithdrawForm
+from . import bulk, selectors, services
+from .forms import BulkUploadForm, RegistrationForm, WithdrawForm
+from .templates_files import template_file
 
 
 def _applicant_required(view):
@@ -97,7 +101,13 @@ def registration_submitted(request: HttpRequest, reference: str) -> HttpResponse
 @_applicant_required
 def registration_detail(request: HttpRequest, reference: str) -> HttpResponse:
     registration = selectors.registration_get_for_user(user=request.user, reference=reference)
-    return render(request, "vpn_records/detail.html", {"registration": registration})
+    entries = Paginator(registration.entries.order_by("id"), 200).get_page(request.GET.get("page"))
+    upload = selectors.bulk_upload_of_registration(registration=registration)
+    return render(
+        request,
+        "vpn_records/detail.html",
+        {"registration": registration, "entries": entries, "upload": upload, "from_upload": upload is not None},
+    )
 
 
 @_applicant_required
@@ -116,3 +126,67 @@ def registration_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
             messages.success(request, _("%(reference)s has been withdrawn.") % {"reference": reference})
         return redirect(registration)
     return render(request, "vpn_records/withdraw.html", {"registration": registration, "form": form})
+
+
+@limit_upload_size(lambda: settings.BULK_UPLOAD_MAX_BYTES)
+@_applicant_required
+@require_http_methods(["GET", "POST"])
+def bulk_upload_new(request: HttpRequest) -> HttpResponse:
+    if not request.user.applicant.is_company:
+        messages.info(request, _("Bulk upload is for company accounts; register your addresses with this form."))
+        return redirect("vpn_records:new")
+    if request.method == "POST":
+        form = BulkUploadForm(request.POST, request.FILES, too_large=request.upload_too_large)
+    else:
+        form = BulkUploadForm()
+    if request.method == "POST" and form.is_valid():
+        try:
+            upload = bulk.bulk_upload_create(user=request.user, **form.cleaned_data)
+        except PortalError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            return redirect(upload)
+    uploads = selectors.bulk_uploads_for_user(user=request.user)[:10]
+    return render(request, "vpn_records/bulk_upload_new.html", {"form": form, "uploads": uploads})
+
+
+@_applicant_required
+def bulk_upload_detail(request: HttpRequest, public_id) -> HttpResponse:
+    """The job's page; htmx polls it for the progress panel alone until the job ends."""
+    upload = selectors.bulk_upload_get_for_user(user=request.user, public_id=public_id)
+    context = {"upload": upload, "failure": bulk.failure_message(upload)}
+    if request.htmx:
+        return render(request, "vpn_records/_bulk_progress.html", context)
+    return render(request, "vpn_records/bulk_upload.html", context)
+
+
+@_applicant_required
+@require_POST
+def bulk_upload_cancel(request: HttpRequest, public_id) -> HttpResponse:
+    upload = selectors.bulk_upload_get_for_user(user=request.user, public_id=public_id)
+    try:
+        bulk.bulk_upload_cancel(upload=upload, user=request.user)
+    except PortalError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The upload was cancelled; nothing from it was registered."))
+    return redirect(upload)
+
+
+@_applicant_required
+def bulk_upload_errors(request: HttpRequest, public_id) -> StreamingHttpResponse:
+    """The rows that were refused, as CSV safe to open in a spreadsheet."""
+    upload = selectors.bulk_upload_get_for_user(user=request.user, public_id=public_id)
+    response = StreamingHttpResponse(csv_lines(bulk.error_report_rows(upload)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="errors-{upload.public_id}.csv"'
+    return response
+
+
+@_applicant_required
+def bulk_upload_template(request: HttpRequest, file_format: str) -> HttpResponse:
+    if file_format not in {"csv", "xlsx"}:
+        raise Http404("No such template.")
+    content, content_type = template_file(file_format)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="vpn-ip-upload-template.{file_format}"'
+    return response

@@ -5,7 +5,7 @@ import pytest
 from notifications.models import Notification
 from notifications.services import notification_queue
 from tests.conftest import TEST_QUEUE
-from tests.integration.conftest import wait_for
+from tests.workers import wait_for
 
 pytestmark = [pytest.mark.xdist_group("redis"), pytest.mark.django_db(transaction=True)]
 

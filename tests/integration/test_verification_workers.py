@@ -5,7 +5,7 @@ from django.db import connection, transaction
 
 from tests.conftest import TEST_QUEUE
 from tests.factories import make_registration
-from tests.integration.conftest import wait_for
+from tests.workers import wait_for
 from vpn_records.models import Registration, Status, StatusChange
 
 pytestmark = [pytest.mark.xdist_group("redis"), pytest.mark.django_db(transaction=True)]

@@ -1,4 +1,5 @@
-"""Real `celery worker` processes on the local Redis and the test's PostgreSQL database."""
+"""Real `celery worker` processes on the local Redis and the test's PostgreSQL database (integration and
+browser tests)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ from pathlib import Path
 
 import pytest
 import redis
+from django.conf import settings as django_settings
 from django.db import connection
 
 from registration_portal.celery import app as celery_app
-from tests.conftest import TEST_QUEUE
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
+# Each test process publishes to queues of its own, so parallel processes and earlier runs never share messages.
+TEST_QUEUE = f"test-{uuid.uuid4().hex[:8]}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
 
@@ -54,6 +57,9 @@ class Worker:
             "NOTIFICATION_SWEEP_EVERY": "1",
             "NOTIFICATION_REDISPATCH_AFTER": "2",
             "NOTIFICATION_RETRY_BASE_SECONDS": "1",
+            "BULK_UPLOAD_SWEEP_EVERY": "1",
+            "BULK_UPLOAD_REDISPATCH_AFTER": "2",
+            "MEDIA_ROOT": str(django_settings.MEDIA_ROOT),
             **self.extra_env,
         }
         queues = ",".join([TEST_QUEUE, f"{TEST_QUEUE}.verification", f"{TEST_QUEUE}.notifications"])

@@ -1,0 +1,65 @@
+"""Refusing an upload over the size limit while it arrives, rather than after writing it all to disk."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import HttpRequest
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+# Room for the form's other fields around the file in a multipart body.
+_FORM_OVERHEAD = 64 * 1024
+
+
+class SizeLimitUploadHandler(FileUploadHandler):
+    """Stops reading a multipart body once it passes `limit` bytes; `request.upload_too_large` then says so.
+
+    The rest of the body is read and discarded (not reset), so the browser still receives the error page.
+    """
+
+    def __init__(self, request: HttpRequest, limit: int):
+        super().__init__(request)
+        self.limit = limit
+        self.received = 0
+        request.upload_too_large = False
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        if content_length and content_length > self.limit + _FORM_OVERHEAD:
+            self._refuse()
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self._refuse()
+        return raw_data
+
+    def file_complete(self, file_size: int):
+        return None
+
+    def _refuse(self) -> None:
+        self.request.upload_too_large = True
+        raise StopUpload(connection_reset=False)
+
+
+def limit_upload_size(limit: Callable[[], int]):
+    """View decorator: install the handler before CSRF checking reads the body (Django's documented pattern)."""
+
+    def decorator(view):
+        protected = csrf_protect(view)
+
+        @csrf_exempt
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs):
+            request.upload_handlers.insert(0, SizeLimitUploadHandler(request, limit()))
+            return protected(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def install_size_limit(request: HttpRequest, limit: int) -> None:
+    """For DRF views: call before the request's data is first read."""
+    request.upload_handlers.insert(0, SizeLimitUploadHandler(request, limit))

@@ -1,0 +1,506 @@
+"""Every write of bulk uploads: accept a file, process it in chunks into a registration, cancel, recover.
+
+A job is processed chunk by chunk. Each chunk's rows (accepted, or rejected with their errors) and the job's
+counters commit together, so a worker killed mid-file resumes after the last committed chunk: no row is lost
+or stored twice. Accepted rows become the registration's entries in one statement when the file ends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import logging
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from itertools import islice
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from applicants.models import Applicant, User
+from notifications.models import Notification
+from notifications.services import notification_queue
+from registration_portal.errors import ConflictError, ForbiddenError, PortalError
+
+from .checks import FAIL, PASS, WARN, check_identity, finding_message, run_network_checks
+from .models import (
+    NOTES_MAX_LENGTH,
+    SITE_MAX_LENGTH,
+    BulkUpload,
+    BulkUploadRow,
+    IpEntry,
+    Isp,
+    Registration,
+    Status,
+    VpnType,
+)
+from .networks import IPNetwork, NetworkError, network_error_message, parse_network
+from .services import _next_reference
+from .uploads import SourceRow, UploadError, detect_format, file_message, open_reader
+from .verification import duplicate_cnic_applicants, gather_contexts
+from .workflow import transition_registration
+
+logger = logging.getLogger(__name__)
+State = BulkUpload.State
+
+ROW_MESSAGES = {
+    "duplicate_in_file": gettext_lazy("The same network is on row %(row)s."),
+    "too_long": gettext_lazy("Longer than %(limit)s characters."),
+    "invalid_vpn_type": gettext_lazy("“%(value)s” is not a VPN type we know; use one of: %(choices)s."),
+    "encoding": gettext_lazy("The text is not valid in the file's encoding; save the file as CSV UTF-8."),
+}
+# Findings that reject a row of a bulk upload. An applicant's own earlier entry only warns in a registration
+# typed by hand, but in a file it means the row is already registered: uploading a file twice adds nothing.
+REJECTING_FINDINGS = {"duplicate_own"}
+_VPN_TYPES = {value: value for value in VpnType.values} | {str(label).lower(): v for v, label in VpnType.choices}
+
+
+# Accepting a file
+
+
+def bulk_upload_create(
+    *,
+    user: User,
+    file: UploadedFile,
+    purpose: str,
+    purpose_detail: str,
+    isp: str,
+    vpn_type: str,
+    isp_other: str = "",
+    all_or_nothing: bool = False,
+    dispatch: bool = True,
+) -> BulkUpload:
+    """Check the file's type, size and header now; queue its rows for a worker, published after commit.
+
+    With `dispatch=False` the caller processes the job itself (the `import_ips` command)."""
+    applicant = _company_applicant(user)
+    if isp == Isp.OTHER and not isp_other.strip():
+        raise PortalError(_("Name your ISP when you choose “Other”."), code="isp_other_required", field="isp_other")
+    file_format = inspect_file(file)
+    with transaction.atomic():
+        Applicant.objects.select_for_update().get(pk=applicant.pk)  # one new upload at a time per applicant
+        active = BulkUpload.objects.filter(applicant=applicant, state__in=[State.QUEUED, State.RUNNING]).first()
+        if active:
+            raise ConflictError(
+                _("Your upload of “%(name)s” is still being processed; wait for it to finish or cancel it.")
+                % {"name": active.file_name},
+                code="upload_in_progress",
+            )
+        upload = BulkUpload(
+            applicant=applicant,
+            uploaded_by=user,
+            file_name=Path(file.name).name[:255],
+            file_format=file_format,
+            file_size=file.size,
+            sha256=_sha256(file),
+            purpose=purpose,
+            purpose_detail=purpose_detail,
+            isp=isp,
+            isp_other=isp_other if isp == Isp.OTHER else "",
+            vpn_type=vpn_type,
+            all_or_nothing=all_or_nothing,
+            heartbeat_at=timezone.now(),
+        )
+        file.seek(0)
+        upload.file.save(file.name, file, save=False)
+        upload.save()
+        if dispatch:
+            _dispatch(upload)
+    logger.info("bulk upload %s queued: %s, %s bytes", upload.public_id, file_format, file.size)
+    return upload
+
+
+def inspect_file(file: UploadedFile) -> str:
+    """The file's format, once its size, type and header pass; otherwise PortalError on the `file` field."""
+    try:
+        if not file.size:
+            raise UploadError("empty")
+        if file.size > settings.BULK_UPLOAD_MAX_BYTES:
+            raise UploadError(
+                "too_large",
+                size=f"{file.size / 1_000_000:.1f}",
+                limit=f"{settings.BULK_UPLOAD_MAX_BYTES / 1_000_000:g}",
+            )
+        file.seek(0)
+        file_format = detect_format(Path(file.name or "").name, file.read(8))
+        open_reader(file, file_format)
+    except UploadError as error:
+        raise PortalError(error.message, code=error.code, field="file") from error
+    return file_format
+
+
+def _company_applicant(user: User) -> Applicant:
+    applicant = user.applicant
+    if applicant is None or not applicant.is_company:
+        raise ForbiddenError(
+            _("Bulk upload is for company accounts; register your addresses with the registration form."),
+            code="not_company",
+        )
+    return applicant
+
+
+def _sha256(file: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in file.chunks():
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _dispatch(upload: BulkUpload) -> None:
+    from .tasks import process_bulk_upload
+
+    upload_id = upload.pk
+    transaction.on_commit(lambda: process_bulk_upload.delay(upload_id))
+
+
+# Processing
+
+
+def bulk_upload_process(*, upload_id: int, progress: Callable[[BulkUpload], None] | None = None) -> BulkUpload | None:
+    """Process the job from its last committed chunk to the end. Safe to run twice, even at once: each chunk
+    commits only if the job is still running at the offset this run read, so a second run stops at once."""
+    upload = _start(upload_id)
+    if upload is None:
+        return None
+    try:
+        with upload.file.open("rb") as file:
+            reader = open_reader(file, upload.file_format)
+            if upload.total_rows is None:
+                upload = _count(upload, reader.count_rows())
+                if upload is None:
+                    return None
+            if progress:
+                progress(upload)
+            offset = upload.processed_rows
+            rows = reader.rows(skip=offset)
+            while chunk := list(islice(rows, settings.BULK_UPLOAD_CHUNK_ROWS)):
+                upload = _commit_chunk(upload, offset, chunk)
+                if upload is None:
+                    return None
+                offset = upload.processed_rows
+                if progress:
+                    progress(upload)
+    except UploadError as error:
+        return _fail(upload_id, error)
+    except FileNotFoundError:
+        return _fail(upload_id, UploadError("interrupted", detail="the uploaded file is missing"))
+    return _finish(upload_id)
+
+
+def _start(upload_id: int) -> BulkUpload | None:
+    with transaction.atomic():
+        upload = BulkUpload.objects.select_for_update(no_key=True).filter(pk=upload_id).first()
+        if upload is None or not upload.is_active:
+            return None
+        if upload.state == State.QUEUED:
+            upload.state, upload.started_at = State.RUNNING, timezone.now()
+        upload.heartbeat_at = timezone.now()
+        upload.save(update_fields=["state", "started_at", "heartbeat_at"])
+    return upload
+
+
+def _count(upload: BulkUpload, total: int) -> BulkUpload | None:
+    if total > settings.BULK_UPLOAD_MAX_ROWS:
+        raise UploadError("too_many_rows", count=f"{total:,}", limit=f"{settings.BULK_UPLOAD_MAX_ROWS:,}")
+    if total <= 0:
+        raise UploadError("no_rows")
+    with transaction.atomic():
+        upload = _locked_running(upload.pk)
+        if upload is not None:
+            upload.total_rows, upload.heartbeat_at = total, timezone.now()
+            upload.save(update_fields=["total_rows", "heartbeat_at"])
+    return upload
+
+
+def _locked_running(upload_id: int, offset: int | None = None) -> BulkUpload | None:
+    """The job, locked, if it is still running (at `offset`); None tells the caller to stop."""
+    upload = BulkUpload.objects.select_for_update(no_key=True).get(pk=upload_id)
+    if upload.state != State.RUNNING or (offset is not None and upload.processed_rows != offset):
+        return None
+    return upload
+
+
+def _commit_chunk(upload: BulkUpload, offset: int, chunk: list[SourceRow]) -> BulkUpload | None:
+    staged = _judge(upload, chunk)
+    with transaction.atomic():
+        locked = _locked_running(upload.pk, offset)
+        if locked is None:
+            return None  # cancelled, or another run committed this chunk first
+        BulkUploadRow.objects.bulk_create(staged, batch_size=5000)
+        accepted = [row for row in staged if row.accepted]
+        locked.processed_rows = offset + len(chunk)
+        locked.accepted_rows += len(accepted)
+        locked.warning_rows += sum(1 for row in accepted if any(f["severity"] == WARN for f in row.findings))
+        locked.rejected_rows += len(staged) - len(accepted)
+        locked.heartbeat_at = timezone.now()
+        locked.save(update_fields=["processed_rows", "accepted_rows", "warning_rows", "rejected_rows", "heartbeat_at"])
+    return locked
+
+
+def _judge(upload: BulkUpload, chunk: list[SourceRow]) -> list[BulkUploadRow]:
+    """Each non-blank row of the chunk, accepted or rejected with every reason found."""
+    staged: list[BulkUploadRow] = []
+    first_row: dict[IPNetwork, int] = {}
+    typed: dict[int, str] = {}  # row number → the ip cell as written, for the report
+    for source in chunk:
+        if source.is_blank:
+            continue
+        row, network = _parse_row(upload, source)
+        staged.append(row)
+        typed[source.number] = source.values["ip"][:200]
+        if network is None:
+            continue
+        if network in first_row:
+            _reject(row, "ip", "duplicate_in_file", {"row": first_row[network]}, source.values["ip"])
+            continue
+        first_row[network] = source.number
+        row.network = network
+
+    candidates = [row for row in staged if row.network is not None]
+    earlier = dict(
+        BulkUploadRow.objects.filter(
+            upload=upload, accepted=True, network__in=[str(row.network) for row in candidates]
+        ).values_list("network", "row_number")
+    )
+    earlier = {_as_network(network): number for network, number in earlier.items()}
+    contexts = gather_contexts(applicant_id=upload.applicant_id, networks=[row.network for row in candidates])
+    for row in candidates:
+        value = typed[row.row_number]
+        if row.network in earlier:
+            _reject(row, "ip", "duplicate_in_file", {"row": earlier[row.network]}, value)
+            continue
+        findings = run_network_checks(row.network, contexts[row.network])
+        for finding in findings:
+            if finding.severity == FAIL or finding.code in REJECTING_FINDINGS:
+                # Only what the applicant may see: never another applicant's reference (staff_params).
+                row.errors.append(
+                    {"column": "ip", "finding": finding.code, "params": finding.params, "value": value}
+                    | ({"message_key": finding.message_key} if finding.message_key else {})
+                )
+        row.findings = [f.as_json() for f in findings if f.severity != PASS]
+    for row in staged:
+        row.accepted = not row.errors
+        if not row.accepted:
+            row.network = None  # a rejected row holds no network: duplicates are judged against accepted ones
+            row.findings = []
+    return staged
+
+
+def _parse_row(upload: BulkUpload, source: SourceRow) -> tuple[BulkUploadRow, IPNetwork | None]:
+    values = source.values
+    row = BulkUploadRow(upload=upload, row_number=source.number, errors=[], findings=[])
+    for column in source.undecodable:
+        _reject(row, column, "encoding", {}, values[column])
+    network = None
+    if "ip" not in source.undecodable:
+        try:
+            network = parse_network(values["ip"])
+        except NetworkError as error:
+            row.errors.append(
+                {"column": "ip", "network_error": error.code, "params": error.params, "value": values["ip"]}
+            )
+    for column, limit in (("site", SITE_MAX_LENGTH), ("notes", NOTES_MAX_LENGTH)):
+        text = values.get(column, "").strip()
+        if len(text) > limit:
+            _reject(row, column, "too_long", {"limit": str(limit)}, text)
+        else:
+            setattr(row, column, text)
+    vpn_type = values.get("vpn_type", "").strip()
+    if vpn_type:
+        row.vpn_type = _VPN_TYPES.get(vpn_type.lower(), "")
+        if not row.vpn_type:
+            choices = ", ".join(str(label) for _value, label in VpnType.choices if _value != VpnType.OTHER)
+            _reject(row, "vpn_type", "invalid_vpn_type", {"value": vpn_type[:40], "choices": choices}, vpn_type)
+    return row, (network if not row.errors else None)
+
+
+def _reject(row: BulkUploadRow, column: str, code: str, params: dict, value: str) -> None:
+    row.errors.append({"column": column, "code": code, "params": params, "value": value[:200]})
+
+
+def _as_network(value) -> IPNetwork:
+    return value if not isinstance(value, str) else ipaddress.ip_network(value)
+
+
+def row_error_message(error: dict) -> str:
+    """A stored row error in the active language."""
+    if "finding" in error:
+        return finding_message(
+            {"code": error["finding"], "params": error["params"], "message_key": error.get("message_key", "")}
+        )
+    if "network_error" in error:
+        return network_error_message(error["network_error"], error["params"])
+    template = ROW_MESSAGES[error["code"]]
+    return template % error["params"] if error["params"] else str(template)
+
+
+def _finish(upload_id: int) -> BulkUpload | None:
+    """The last chunk is in: the accepted rows become one registration's entries, in one transaction."""
+    with transaction.atomic():
+        upload = _locked_running(upload_id)
+        if upload is None:
+            return None
+        if upload.all_or_nothing and upload.rejected_rows:
+            return _fail(upload_id, UploadError("rows_rejected", count=f"{upload.rejected_rows:,}"))
+        if upload.accepted_rows:
+            upload.registration = _register(upload)
+        upload.state, upload.finished_at, upload.heartbeat_at = State.COMPLETED, timezone.now(), timezone.now()
+        upload.save(update_fields=["state", "finished_at", "heartbeat_at", "registration"])
+        _notify_finished(upload)
+    logger.info(
+        "bulk upload %s completed: %s accepted, %s rejected, registration %s",
+        upload.public_id,
+        upload.accepted_rows,
+        upload.rejected_rows,
+        upload.registration.reference if upload.registration else "none",
+    )
+    return upload
+
+
+def _register(upload: BulkUpload) -> Registration:
+    now = timezone.now()
+    registration = Registration.objects.create(
+        reference=_next_reference(),
+        applicant_id=upload.applicant_id,
+        created_by_id=upload.uploaded_by_id,
+        purpose=upload.purpose,
+        purpose_detail=upload.purpose_detail,
+        isp=upload.isp,
+        isp_other=upload.isp_other,
+        vpn_type=upload.vpn_type,
+    )
+    identity = check_identity(upload.applicant, duplicate_cnic_applicants(applicant=upload.applicant))
+    identity_failed = any(finding.severity == FAIL for finding in identity)
+    entry_status = Status.CHANGES_REQUESTED if identity_failed else Status.UNDER_REVIEW
+    entry, row = IpEntry._meta.db_table, BulkUploadRow._meta.db_table
+    with connection.cursor() as cursor:
+        # Entries are created verified, from rows already checked chunk by chunk: one statement for any count.
+        cursor.execute(
+            f"""
+            INSERT INTO {entry} (registration_id, network, status, reasons, site, vpn_type, notes, source_row,
+                                 created_at, updated_at)
+            SELECT %s, network, %s, findings, site, vpn_type, notes, row_number, %s, %s
+            FROM {row} WHERE upload_id = %s AND accepted ORDER BY row_number
+            """,  # noqa: S608 - table names from model meta
+            [registration.pk, entry_status, now, now, upload.pk],
+        )
+        cursor.execute(f"DELETE FROM {row} WHERE upload_id = %s AND accepted", [upload.pk])  # noqa: S608
+    severities = {f.severity for f in identity} | ({WARN} if upload.warning_rows else set())
+    outcome = FAIL if identity_failed else WARN if WARN in severities else PASS
+    reason = _("Bulk upload of “%(name)s”.") % {"name": upload.file_name}
+    actor = upload.uploaded_by
+    transition_registration(
+        registration=registration, to=Status.SUBMITTED, actor=actor, reason=reason, submitted_at=now
+    )
+    transition_registration(registration=registration, to=Status.VERIFYING)
+    transition_registration(
+        registration=registration,
+        to=entry_status,
+        reason=_("The applicant's identity details failed verification.") if identity_failed else "",
+        entry_count=upload.accepted_rows,
+        verification_outcome=outcome,
+        identity_findings=[finding.as_json() for finding in identity],
+    )
+    return registration
+
+
+def _fail(upload_id: int, error: UploadError) -> BulkUpload | None:
+    with transaction.atomic():
+        upload = _locked_running(upload_id)
+        if upload is None:
+            return None
+        upload.state, upload.failure = State.FAILED, error.as_json()
+        upload.finished_at = upload.heartbeat_at = timezone.now()
+        upload.save(update_fields=["state", "failure", "finished_at", "heartbeat_at"])
+        _discard_accepted(upload)
+        _notify_finished(upload)
+    logger.warning("bulk upload %s failed: %s", upload.public_id, error.code)
+    return upload
+
+
+def _discard_accepted(upload: BulkUpload) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {BulkUploadRow._meta.db_table} WHERE upload_id = %s AND accepted", [upload.pk])  # noqa: S608
+
+
+def failure_message(upload: BulkUpload) -> str:
+    return file_message(upload.failure["code"], upload.failure.get("params", {})) if upload.failure else ""
+
+
+# Cancelling, recovering, reporting
+
+
+@transaction.atomic
+def bulk_upload_cancel(*, upload: BulkUpload, user: User) -> BulkUpload:
+    """Stop the job at its next chunk; nothing of it is registered. The rows rejected so far stay reported."""
+    upload = BulkUpload.objects.select_for_update(no_key=True).get(pk=upload.pk)
+    if upload.applicant_id != user.applicant_id:
+        raise ForbiddenError(_("This upload is not yours."), code="forbidden")
+    if not upload.is_active:
+        raise ConflictError(
+            _("This upload has already ended: it is %(state)s.") % {"state": upload.get_state_display().lower()},
+            code="not_active",
+        )
+    upload.state, upload.finished_at = State.CANCELLED, timezone.now()
+    upload.save(update_fields=["state", "finished_at"])
+    _discard_accepted(upload)
+    logger.info("bulk upload %s cancelled by user %s", upload.public_id, user.pk)
+    return upload
+
+
+@transaction.atomic
+def bulk_uploads_redispatch_stuck(*, older_than: timedelta) -> list[str]:
+    """Publish again the jobs with no progress for `older_than`: lost with Redis, or their worker was killed."""
+    cutoff = timezone.now() - older_than
+    stuck = list(
+        BulkUpload.objects.select_for_update(skip_locked=True)
+        .filter(state__in=[State.QUEUED, State.RUNNING], heartbeat_at__lt=cutoff)
+        .order_by("heartbeat_at")[:100]
+    )
+    BulkUpload.objects.filter(pk__in=[u.pk for u in stuck]).update(heartbeat_at=timezone.now())
+    for upload in stuck:
+        _dispatch(upload)
+    if stuck:
+        logger.warning("re-dispatched bulk uploads %s", ", ".join(str(u.public_id) for u in stuck))
+    return [str(u.public_id) for u in stuck]
+
+
+def error_report_rows(upload: BulkUpload) -> Iterator[list[str]]:
+    """The error report, in the active language: a header, then one line per error, in row order."""
+    yield [_("row"), _("column"), _("value"), _("error")]
+    rows = BulkUploadRow.objects.filter(upload=upload, accepted=False).order_by("row_number")
+    for row_number, errors in rows.values_list("row_number", "errors").iterator(chunk_size=2000):
+        for error in errors:
+            yield [str(row_number), error["column"], error["value"], row_error_message(error)]
+
+
+def _notify_finished(upload: BulkUpload) -> None:
+    """Tell the uploader, by email and in the portal, in their language; once per job, after commit."""
+    user = upload.uploaded_by
+    link = settings.SITE_URL + upload.get_absolute_url()
+    with translation.override(user.language):
+        context = {
+            "upload": upload,
+            "link": link,
+            "errors_link": f"{link}errors.csv" if upload.rejected_rows else "",
+            "failure": failure_message(upload),
+            "registration_link": settings.SITE_URL + upload.registration.get_absolute_url()
+            if upload.registration
+            else "",
+        }
+        for channel in (Notification.Channel.EMAIL, Notification.Channel.IN_APP):
+            notification_queue(
+                channel=channel,
+                event="bulk_upload_finished",
+                to_address=user.email,
+                context=context,
+                idempotency_key=f"bulk_upload_finished:{upload.pk}:{user.pk}",
+                user=user,
+                language=user.language,
+            )

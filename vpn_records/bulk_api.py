@@ -1,0 +1,128 @@
+"""The bulk-upload API: send a file, follow its job, fetch its error report, cancel it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from registration_portal.csv_safety import csv_lines
+from registration_portal.upload_limits import install_size_limit
+
+from . import bulk, selectors
+from .api import _ApplicantAPIView
+from .models import BulkUpload, Isp, Purpose, VpnType
+
+
+class BulkUploadInputSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    purpose = serializers.ChoiceField(choices=Purpose.choices)
+    purpose_detail = serializers.CharField(max_length=2000)
+    isp = serializers.ChoiceField(choices=Isp.choices)
+    isp_other = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    vpn_type = serializers.ChoiceField(choices=VpnType.choices)
+    all_or_nothing = serializers.BooleanField(required=False, default=False)
+
+
+class BulkUploadSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    status = serializers.CharField(source="state", read_only=True)
+    percent = serializers.IntegerField(read_only=True)
+    failure = serializers.SerializerMethodField()
+    registration = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    url = serializers.SerializerMethodField()
+    errors_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BulkUpload
+        fields = [
+            "id", "url", "status", "file_name", "file_format", "file_size", "sha256", "purpose", "isp", "vpn_type",
+            "all_or_nothing", "total_rows", "processed_rows", "accepted_rows", "rejected_rows", "warning_rows",
+            "percent", "failure", "registration", "errors_url", "created_at", "started_at", "finished_at",
+        ]  # fmt: skip
+
+    def get_failure(self, upload: BulkUpload) -> dict | None:
+        if not upload.failure:
+            return None
+        return {"code": upload.failure["code"], "message": bulk.failure_message(upload)}
+
+    def get_url(self, upload: BulkUpload) -> str:
+        return self._absolute(reverse("api:bulk-upload-detail", kwargs={"public_id": upload.public_id}))
+
+    def get_errors_url(self, upload: BulkUpload) -> str | None:
+        if not upload.rejected_rows:
+            return None
+        return self._absolute(reverse("api:bulk-upload-errors", kwargs={"public_id": upload.public_id}))
+
+    def _absolute(self, path: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class BulkUploadListCreateAPI(_ApplicantAPIView):
+    """`GET`: your uploads, newest first. `POST` (multipart: `file` and the batch fields): 202 with the job."""
+
+    serializer_class = BulkUploadSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def initialize_request(self, request, *args, **kwargs):
+        # Before anything reads the body: a file over the limit is refused while it arrives.
+        install_size_limit(request, settings.BULK_UPLOAD_MAX_BYTES)
+        return super().initialize_request(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.bulk_uploads_for_user(user=self.request.user)
+
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def post(self, request):
+        incoming = BulkUploadInputSerializer(data=request.data)
+        if getattr(request._request, "upload_too_large", False):
+            limit = f"{settings.BULK_UPLOAD_MAX_BYTES / 1_000_000:g}"
+            message = _("The file is larger than the limit of %(limit)s MB. Split it into smaller files.")
+            raise ValidationError({"file": [ValidationError(message % {"limit": limit}, code="too_large").detail[0]]})
+        incoming.is_valid(raise_exception=True)
+        upload = bulk.bulk_upload_create(user=request.user, **incoming.validated_data)
+        upload.refresh_from_db()  # in-process mode has finished the job already
+        data = self.get_serializer(upload).data
+        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
+
+
+class BulkUploadDetailAPI(_ApplicantAPIView):
+    """`GET`: the job's status and counts; poll it until `status` is completed, failed or cancelled."""
+
+    serializer_class = BulkUploadSerializer
+
+    def get(self, request, public_id):
+        upload = selectors.bulk_upload_get_for_user(user=request.user, public_id=public_id)
+        return Response(self.get_serializer(upload).data)
+
+
+class BulkUploadCancelAPI(_ApplicantAPIView):
+    """`POST`: stop the job; nothing from it is registered. 409 once it has ended."""
+
+    serializer_class = BulkUploadSerializer
+
+    def post(self, request, public_id):
+        upload = selectors.bulk_upload_get_for_user(user=request.user, public_id=public_id)
+        upload = bulk.bulk_upload_cancel(upload=upload, user=request.user)
+        return Response(self.get_serializer(upload).data)
+
+
+class BulkUploadErrorsAPI(_ApplicantAPIView):
+    """`GET`: the error report as CSV: row, column, value, error; every cell safe to open in a spreadsheet."""
+
+    def get(self, request, public_id):
+        upload = selectors.bulk_upload_get_for_user(user=request.user, public_id=public_id)
+        response = StreamingHttpResponse(
+            csv_lines(bulk.error_report_rows(upload)), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="errors-{upload.public_id}.csv"'
+        return response
