@@ -15,7 +15,7 @@ from . import services
 from .admin_forms import DecisionReasonForm
 from .admin_paging import CappedCountPaginator
 from .checks import finding_message
-from .models import DeniedNetwork, IpAllocation, IpEntry, Registration, Status, StatusChange
+from .models import BulkUpload, DeniedNetwork, IpAllocation, IpEntry, Registration, Status, StatusChange
 from .selectors import entries_search_for_staff, registrations_search_for_staff
 
 
@@ -308,5 +308,20 @@ class StatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["to_status", ("created_at", admin.DateFieldListFilter)]
     list_select_related = ["registration", "actor"]
     search_fields = ["registration__reference"]
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+
+
+@admin.register(BulkUpload)
+class BulkUploadAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Companies' uploaded files and how their jobs went; the registration they produced is reviewed as usual."""
+
+    list_display = [
+        "created_at", "file_name", "applicant", "state", "total_rows", "accepted_rows", "rejected_rows", "registration",
+    ]  # fmt: skip
+    list_filter = ["state", "file_format", ("created_at", admin.DateFieldListFilter)]
+    list_select_related = ["applicant", "registration"]
+    search_fields = ["file_name", "public_id", "registration__reference", "applicant__legal_name", "sha256"]
+    exclude = ["file"]
     paginator = CappedCountPaginator
     show_full_result_count = False

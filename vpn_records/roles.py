@@ -9,6 +9,7 @@ VIEW_ALL = [
     "vpn_records.view_statuschange",
     "vpn_records.view_deniednetwork",
     "vpn_records.view_ipallocation",
+    "vpn_records.view_bulkupload",
     "notifications.view_notification",
 ]
 ROLE_PERMISSIONS = {
@@ -48,5 +49,18 @@ def sync_role_groups(apps, schema_editor=None) -> None:
         permissions = [
             permission_model.objects.get(content_type__app_label=app_label, codename=codename)
             for app_label, codename in (name.split(".") for name in names)
+            if _model_exists_yet(apps, app_label, codename)
         ]
         group.permissions.set(permissions)
+
+
+def _model_exists_yet(apps, app_label: str, codename: str) -> bool:
+    """An earlier migration runs this before later models exist; their migration grants their permissions."""
+    action, _sep, model_name = codename.partition("_")
+    if action not in {"add", "change", "delete", "view"}:
+        return True
+    try:
+        apps.get_model(app_label, model_name)
+    except LookupError:
+        return False
+    return True
