@@ -33,6 +33,9 @@ RUN DEBUG=0 \
     ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --no-input
 
+# Uploaded files: a volume shared by the web and worker containers; owned by the app user.
+RUN mkdir -p /app/media && chown app:app /app/media
+
 USER app
 
 EXPOSE 8000
