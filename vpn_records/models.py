@@ -406,7 +406,8 @@ class BulkUpload(models.Model):
             return 100
         if not self.total_rows:
             return 0
-        return min(100, self.processed_rows * 100 // self.total_rows)
+        # 100 only once the registration exists: the last chunk stored is not yet the job finished.
+        return min(99, self.processed_rows * 100 // self.total_rows)
 
 
 class BulkUploadRow(models.Model):
