@@ -54,11 +54,23 @@ def decision_action(modeladmin, request, queryset, *, title: str, needs_reason: 
 
 
 class IpEntryInline(admin.TabularInline):
+    """The first entries only: a bulk upload's registration may hold 100,000; all are under "decisions"."""
+
     model = IpEntry
     fields = ["network", "status", "verification"]
     readonly_fields = fields
     extra = 0
     can_delete = False
+    shown = 100
+    verbose_name_plural = _("entries (the first 100; every entry is under “decisions” above)")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        registration_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+        if registration_id is None:
+            return queryset
+        first = IpEntry.objects.filter(registration_id=registration_id).order_by("id").values("id")[: self.shown]
+        return queryset.filter(pk__in=first)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import openpyxl
 import pytest
@@ -228,3 +229,19 @@ def test_staff_see_uploads_in_the_admin_read_only(client, reviewer, company_user
     assert "ips.csv" in listing and "Waiting to start" in listing
     page = client.get(reverse("admin:vpn_records_bulkupload_change", args=[job.pk])).text
     assert job.sha256 in page and 'name="_save"' not in page
+
+
+def test_the_admin_page_of_a_large_registration_shows_the_first_entries_only(
+    client, reviewer, company_user, settings, django_capture_on_commit_callbacks
+):
+    from vpn_records.admin import IpEntryInline
+
+    rows = [[f"111.68.96.{i}", "", "", ""] for i in range(1, IpEntryInline.shown + 11)]
+    with django_capture_on_commit_callbacks(execute=True):
+        job = bulk.bulk_upload_create(user=company_user, file=csv_file(rows), **BATCH)
+    job.refresh_from_db()
+    client.force_login(reviewer)
+    page = client.get(reverse("admin:vpn_records_registration_change", args=[job.registration_id])).text
+    shown = set(re.findall(r"111\.68\.96\.(\d+)\s*</p>", page))
+    assert shown == {str(i) for i in range(1, IpEntryInline.shown + 1)}
+    assert f"?registration__id__exact={job.registration_id}" in page  # where all of them are
