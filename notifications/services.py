@@ -21,10 +21,10 @@ Channel, Status = Notification.Channel, Notification.Status
 def _render(event: str, channel: str, context: dict) -> dict[str, str]:
     name = f"notifications/{event}"
     if channel == Channel.SMS:
-        return {"body_text": " ".join(render_to_string(f"{name}.sms.txt", context).split())}
+        return {"body_text": " ".join(render_to_string(f"{name}.sms.txt", context, using="text").split())}
     rendered = {
-        "subject": " ".join(render_to_string(f"{name}.subject.txt", context).split()),
-        "body_text": render_to_string(f"{name}.txt", context).strip(),
+        "subject": " ".join(render_to_string(f"{name}.subject.txt", context, using="text").split()),
+        "body_text": render_to_string(f"{name}.txt", context, using="text").strip(),
     }
     if channel == Channel.EMAIL:
         rendered["body_html"] = render_to_string(f"{name}.html", context)

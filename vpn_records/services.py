@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -365,11 +365,11 @@ def entry_revoke(*, entry: IpEntry, actor: User, reason: str) -> IpEntry:
 def _notify_applicant(*, registration: Registration, event: str, key: int, reason: str = "") -> None:
     """Tell the applicant: an email and an in-app message to every member in their own language, and one SMS to
     the applicant's mobile. Sent after commit through the outbox; the same event and key never send twice."""
+    entries, more = _notice_entries(registration=registration, event=event)
     decision_reasons = {
         change.entry_id: change.reason
-        for change in StatusChange.objects.filter(registration=registration, entry__isnull=False).order_by("id")
+        for change in StatusChange.objects.filter(entry__in=entries).order_by("id").only("entry_id", "reason")
     }
-    entries = list(registration.entries.order_by("id"))
     link = settings.SITE_URL + registration.get_absolute_url()
 
     def context() -> dict:  # built inside each recipient's language
@@ -386,6 +386,7 @@ def _notify_applicant(*, registration: Registration, event: str, key: int, reaso
                 }
                 for e in entries
             ],
+            "more": more,
         }
 
     for member in registration.applicant.members.filter(is_active=True).order_by("pk"):
@@ -412,6 +413,23 @@ def _notify_applicant(*, registration: Registration, event: str, key: int, reaso
             user=registration.created_by,
             language=language,
         )
+
+
+# A notice lists at most this many entries (those needing attention first); the page has them all.
+NOTICE_ENTRY_LIMIT = 25
+
+
+def _notice_entries(*, registration: Registration, event: str) -> tuple[list[IpEntry], int]:
+    """The entries a notice lists, and how many more it only counts: a bulk upload's may hold 100,000."""
+    entries = registration.entries.all()
+    if event == "verification_problems":
+        entries = entries.filter(status=Status.CHANGES_REQUESTED)
+    attention = Case(
+        When(status__in=[Status.REJECTED, Status.CHANGES_REQUESTED, Status.REVOKED], then=Value(0)), default=Value(1)
+    )
+    listed = list(entries.order_by(attention, "id")[:NOTICE_ENTRY_LIMIT])
+    more = entries.count() - len(listed) if len(listed) == NOTICE_ENTRY_LIMIT else 0
+    return listed, more
 
 
 EXPIRY_NOTICE_DAYS = (30, 7)

@@ -274,3 +274,23 @@ def test_report_cells_can_never_run_as_formulas(company_user, django_capture_on_
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
     assert lines[0]["value"] == '\'=HYPERLINK("http://evil.example","x")'
     assert lines[5]["value"] == "'=1+1" and lines[5]["column"] == "vpn_type"
+
+
+def test_notices_about_a_large_registration_list_a_few_entries_and_count_the_rest(
+    company_user, supervisor, monkeypatch, django_capture_on_commit_callbacks
+):
+    from vpn_records import services
+
+    monkeypatch.setattr(services, "NOTICE_ENTRY_LIMIT", 3)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = upload(company_user, csv_file([[f"111.68.96.{i}", "", "", ""] for i in range(1, 9)]))
+    job.refresh_from_db()
+    rejected = job.registration.entries.get(network="111.68.96.8")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.entries_decide(entries=[rejected], actor=supervisor, approve=False, reason="Not your ISP's range.")
+        services.registration_decide(registration=job.registration, actor=supervisor, approve=True)
+    (email,) = [m for m in mail.outbox if "Approved" in m.subject or "approved" in m.subject]
+    listed = [line for line in email.body.splitlines() if line.startswith("- ")]
+    assert listed[0] == "- 111.68.96.8: Rejected — Not your ISP's range."  # what needs attention comes first
+    assert len(listed) == 3
+    assert "… and 5 more entries: see them all on the registration's page." in email.body
