@@ -361,7 +361,8 @@ def entry_point(arguments: list[str]) -> None:
     if command == "csv":
         print(write_csv(Path(rest[0])))
         return
-    os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="bench-bulk-media-"))  # never the project's
+    if "MEDIA_ROOT" not in os.environ:  # never the project's media
+        os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="bench-bulk-media-")
     setup_django(migrate=command == "migrate")
     if command == "run":
         profile = rest[rest.index("--profile") + 1] if "--profile" in rest else None

@@ -35,6 +35,16 @@ def media_root(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def english_by_default():
+    """Each test starts in English: a request in Urdu leaves Urdu active in the thread that served it."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def celery_eager():
     """Tasks run in-process unless a test starts real workers; dispatch still waits for commit."""
     previous = celery_app.conf.task_always_eager

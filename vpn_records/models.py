@@ -179,9 +179,11 @@ class IpEntry(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     # From a bulk upload's columns: where the network is used, and its VPN type where it differs from the batch.
-    site = models.CharField(_("site"), max_length=SITE_MAX_LENGTH, blank=True)
-    vpn_type = models.CharField(_("VPN type"), max_length=20, choices=VpnType.choices, blank=True)
-    notes = models.CharField(_("notes"), max_length=NOTES_MAX_LENGTH, blank=True)
+    site = models.CharField(_("site"), max_length=SITE_MAX_LENGTH, blank=True, default="", db_default="")
+    vpn_type = models.CharField(
+        _("VPN type"), max_length=20, choices=VpnType.choices, blank=True, default="", db_default=""
+    )
+    notes = models.CharField(_("notes"), max_length=NOTES_MAX_LENGTH, blank=True, default="", db_default="")
     source_row = models.PositiveIntegerField(_("row in the uploaded file"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
@@ -433,10 +435,6 @@ class BulkUploadRow(models.Model):
         ordering = ["upload", "row_number"]
         constraints = [
             models.UniqueConstraint(fields=["upload", "row_number"], name="bulk_row_unique_number"),
-        ]
-        indexes = [
-            # "Is this network already in the file?", asked for each chunk against the rows accepted so far.
-            models.Index(fields=["upload", "network"], name="bulk_row_upload_network"),
         ]
 
     def __str__(self) -> str:

@@ -68,6 +68,10 @@ FILE_MESSAGES = {
     "bomb": _("The workbook expands to far more data than its size suggests and was refused for safety."),
     "xml_forbidden": _("The workbook contains XML entity or DTD declarations, which are refused for safety."),
     "interrupted": _("Processing stopped unexpectedly: %(detail)s"),
+    "malformed_csv": _(
+        'The file cannot be read as CSV from row %(row)s: %(detail)s. Look for a quote (") that is not closed, '
+        "or save the file again from Excel."
+    ),
     "rows_rejected": _(
         "%(count)s rows have errors and you asked for all or nothing, so nothing was registered. Correct the "
         "rows listed in the error report and upload the file again."
@@ -198,7 +202,14 @@ class CsvReader(UploadReader):
         return io.TextIOWrapper(_Unclosed(self.file), encoding=self.encoding, errors="surrogateescape", newline="")
 
     def _records(self) -> Iterator[list[str]]:
-        yield from csv.reader(self._text(), delimiter=self.delimiter)
+        count = 0
+        try:
+            records = csv.reader(self._text(), delimiter=self.delimiter, strict=True)
+            for count, record in enumerate(records, start=1):  # noqa: B007
+                yield record
+        except csv.Error as error:
+            # A stray quote makes the csv module read a field running on to the end of the file.
+            raise UploadError("malformed_csv", row=f"{count + 1:,}", detail=str(error)[:100]) from error
 
     def _header(self) -> list | None:
         first_line = self._text().readline()
@@ -254,6 +265,8 @@ class XlsxReader(UploadReader):
 
     def _records(self) -> Iterator[tuple]:
         workbook, sheet = self._sheet()
+        # Read every row there is: iter_rows stops where the sheet's own <dimension> says, which may be wrong.
+        sheet.reset_dimensions()
         try:
             yield from sheet.iter_rows(values_only=True)
         except _READ_ERRORS as error:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections import defaultdict
 
+from django.db import connection
 from django.db.models import Q
 
 from applicants.models import Applicant
@@ -23,30 +24,68 @@ def gather_contexts(
 ) -> dict[IPNetwork, Context]:
     """What the database holds about each network, for the applicant's checks; their own registration aside."""
     contexts: dict[IPNetwork, Context] = defaultdict(Context)
-    allocations = overlap_join(networks=networks, select="t.network, t.country", table=IpAllocation._meta.db_table)
-    for probe, block, country in allocations:
-        contexts[probe].allocations.append((_network(block), country))
-
-    entry, reg = IpEntry._meta.db_table, Registration._meta.db_table
-    status_list = ", ".join(["%s"] * len(ACTIVE_STATUSES))
-    overlaps = overlap_join(
-        networks=networks,
-        select="t.network, r.reference, r.applicant_id",
-        table=entry,
-        joins=f"JOIN {reg} r ON r.id = t.registration_id",
-        where=f"t.registration_id <> %s AND t.status IN ({status_list})",
-        params=(exclude_registration_id or 0, *ACTIVE_STATUSES),
-    )
-    for probe, other, reference, owner_id in overlaps:
-        same = owner_id == applicant_id
-        (contexts[probe].same_applicant if same else contexts[probe].other_applicants).append(
-            (reference, _network(other))
-        )
-
-    denied = overlap_join(networks=networks, select="t.network, t.reason", table=DeniedNetwork._meta.db_table)
-    for probe, network, reason in denied:
-        contexts[probe].denied.append((_network(network), reason))
+    overlaps = _overlaps(networks, exclude_registration_id or 0)
+    for source, probe, network, text, owner_id in overlaps:
+        context = contexts[probe]
+        if source == "allocation":
+            context.allocations.append((_network(network), text))
+        elif source == "entry":
+            same = owner_id == applicant_id
+            (context.same_applicant if same else context.other_applicants).append((text, _network(network)))
+        else:
+            context.denied.append((_network(network), text))
     return contexts
+
+
+def _overlaps(networks: list[IPNetwork], exclude_registration_id: int) -> list[tuple]:
+    """(source, probe, network, text, applicant) for every allocation, active entry outside the registration
+    and denied network overlapping one of `networks`."""
+    if not networks:
+        return []
+    entry, reg = IpEntry._meta.db_table, Registration._meta.db_table
+    statuses = ", ".join(["%s"] * len(ACTIVE_STATUSES))
+    if connection.vendor != "postgresql":
+        rows = [
+            ("allocation", probe, network, country, None)
+            for probe, network, country in overlap_join(
+                networks=networks, select="t.network, t.country", table=IpAllocation._meta.db_table
+            )
+        ]
+        rows += [
+            ("entry", probe, network, reference, owner)
+            for probe, network, reference, owner in overlap_join(
+                networks=networks,
+                select="t.network, r.reference, r.applicant_id",
+                table=entry,
+                joins=f"JOIN {reg} r ON r.id = t.registration_id",
+                where=f"t.registration_id <> %s AND t.status IN ({statuses})",
+                params=(exclude_registration_id, *ACTIVE_STATUSES),
+            )
+        ]
+        rows += [
+            ("denied", probe, network, reason, None)
+            for probe, network, reason in overlap_join(
+                networks=networks, select="t.network, t.reason", table=DeniedNetwork._meta.db_table
+            )
+        ]
+        return rows
+    # One statement for the three tables: each probe's index key is computed once, not once per table.
+    match = "cidr_key_range(t.network) && p.key AND t.network && p.net"
+    sql = f"""
+        WITH p AS MATERIALIZED (SELECT net, cidr_key_range(net) AS key FROM unnest(%s::cidr[]) AS probe(net))
+        SELECT 'allocation', p.net, t.network, t.country, NULL::bigint
+          FROM p JOIN {IpAllocation._meta.db_table} t ON {match}
+        UNION ALL
+        SELECT 'entry', p.net, t.network, r.reference, r.applicant_id
+          FROM p JOIN {entry} t ON {match} JOIN {reg} r ON r.id = t.registration_id
+         WHERE t.registration_id <> %s AND t.status IN ({statuses})
+        UNION ALL
+        SELECT 'denied', p.net, t.network, t.reason, NULL
+          FROM p JOIN {DeniedNetwork._meta.db_table} t ON {match}
+    """  # noqa: S608 - table names from model meta
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [[str(n) for n in networks], exclude_registration_id, *ACTIVE_STATUSES])
+        return [(source, _network(probe), *rest) for source, probe, *rest in cursor.fetchall()]
 
 
 def duplicate_cnic_applicants(*, applicant: Applicant) -> list[str]:

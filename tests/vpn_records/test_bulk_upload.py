@@ -2,6 +2,8 @@
 
 import csv
 import io
+import re
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -166,7 +168,7 @@ def test_a_killed_run_resumes_after_the_last_committed_chunk(company_user, setti
     rows = [[f"111.68.96.{i}", "", "", ""] for i in range(1, 11)] + [["bad", "", "", ""]]
     job = bulk.bulk_upload_create(user=company_user, file=csv_file(rows), dispatch=False, **BATCH)
 
-    class Killed(Exception):
+    class Killed(BaseException):  # like the process stopping: not an error the job could report
         pass
 
     def die_after_second_chunk(progress):
@@ -189,7 +191,7 @@ def test_a_second_run_on_a_committed_chunk_stops_without_writing(company_user):
         user=company_user, file=csv_file([["111.68.96.1", "", "", ""]]), dispatch=False, **BATCH
     )
     job = bulk._start(job.pk)
-    assert bulk._commit_chunk(job, 5, []) is None  # another run is past this offset
+    assert bulk._commit_chunk(job, 5, 0, []) is None  # another run is past this offset
     assert BulkUploadRow.objects.count() == 0
 
 
@@ -294,3 +296,62 @@ def test_notices_about_a_large_registration_list_a_few_entries_and_count_the_res
     assert listed[0] == "- 111.68.96.8: Rejected — Not your ISP's range."  # what needs attention comes first
     assert len(listed) == 3
     assert "… and 5 more entries: see them all on the registration's page." in email.body
+
+
+@pytest.mark.parametrize("size", [3, 40_000], ids=["small file", "over the csv field limit"])
+def test_an_unclosed_quote_fails_the_job_naming_the_row(company_user, size, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content = 'ip,notes\r\n111.68.96.1,fine\r\n111.68.96.2,"never closed\r\n' + "111.68.96.3,x\r\n" * size
+    with django_capture_on_commit_callbacks(execute=True):
+        job = upload(company_user, SimpleUploadedFile("quote.csv", content.encode()))
+    job.refresh_from_db()
+    assert job.state == "failed" and not IpEntry.objects.exists()
+    assert bulk.failure_message(job).startswith("The file cannot be read as CSV from row 3:")
+
+
+def test_a_workbook_declaring_fewer_rows_than_it_holds_still_meets_the_limit(
+    company_user, settings, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.vpn_records.bulk_files import replace_member, xlsx_bytes
+
+    settings.BULK_UPLOAD_MAX_ROWS = 3
+    workbook = xlsx_bytes([[f"111.68.96.{i}"] for i in range(1, 7)], header=["ip"])
+    sheet = zipfile.ZipFile(io.BytesIO(workbook)).read("xl/worksheets/sheet1.xml")
+    lying = re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:A2"/>', sheet)
+    assert lying != sheet
+    with django_capture_on_commit_callbacks(execute=True):
+        job = upload(
+            company_user, SimpleUploadedFile("lying.xlsx", replace_member(workbook, "xl/worksheets/sheet1.xml", lying))
+        )
+    job.refresh_from_db()
+    assert job.state == "failed" and "the limit is 3" in bulk.failure_message(job)
+    assert not IpEntry.objects.exists()
+
+
+def test_an_unexpected_error_ends_the_job_instead_of_leaving_it_running(company_user, monkeypatch):
+    job = bulk.bulk_upload_create(
+        user=company_user, file=csv_file([["111.68.96.1", "", "", ""]]), dispatch=False, **BATCH
+    )
+    monkeypatch.setattr(bulk, "run_network_checks", lambda *args: 1 / 0)
+    bulk.bulk_upload_process(upload_id=job.pk)
+    job.refresh_from_db()
+    assert job.state == "failed" and bulk.failure_message(job) == "Processing stopped unexpectedly: ZeroDivisionError"
+
+
+def test_a_workbook_declaring_fewer_rows_than_it_holds_loses_none(company_user, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.vpn_records.bulk_files import replace_member, xlsx_bytes
+
+    workbook = xlsx_bytes([[f"111.68.96.{i}"] for i in range(1, 7)], header=["ip"])
+    sheet = zipfile.ZipFile(io.BytesIO(workbook)).read("xl/worksheets/sheet1.xml")
+    lying = re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:A2"/>', sheet)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = upload(
+            company_user, SimpleUploadedFile("lying.xlsx", replace_member(workbook, "xl/worksheets/sheet1.xml", lying))
+        )
+    job.refresh_from_db()
+    assert (job.state, job.total_rows, job.accepted_rows) == ("completed", 6, 6)
