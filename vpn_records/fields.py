@@ -168,6 +168,46 @@ class NetworkRangeIndex(models.Index):
         )
 
 
+# Networks no larger than a /24 (IPv4) or a /48 (IPv6): policy keeps nearly every entry so. Their index keys span
+# at most KEY_SPAN, so a btree over the key's start finds the small ones overlapping a probe with a bounded range
+# scan, ~3x faster than the GiST; the few larger ones have a partial GiST of their own.
+SMALL_NETWORK_SQL = (
+    "((family({column}) = 4 AND masklen({column}) >= 24) OR (family({column}) = 6 AND masklen({column}) >= 48))"
+)
+KEY_SPAN = {4: 2**8 - 1, 6: 2**15 - 1}
+
+
+class NetworkStartIndex(models.Index):
+    """A btree over `lower(cidr_key_range(network))` on PostgreSQL: see SMALL_NETWORK_SQL."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor != "postgresql":
+            return super().create_sql(model, schema_editor, using=using, **kwargs)
+        column = model._meta.get_field(self.fields_orders[0][0]).column
+        return Statement(
+            "CREATE INDEX %(name)s ON %(table)s (lower(cidr_key_range(%(column)s)))",
+            name=schema_editor.quote_name(self.name),
+            table=schema_editor.quote_name(model._meta.db_table),
+            column=schema_editor.quote_name(column),
+        )
+
+
+class LargeNetworkRangeIndex(models.Index):
+    """A GiST over `cidr_key_range(network)` of the networks larger than SMALL_NETWORK_SQL's only."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor != "postgresql":
+            return super().create_sql(model, schema_editor, using=using, **kwargs)
+        column = schema_editor.quote_name(model._meta.get_field(self.fields_orders[0][0]).column)
+        return Statement(
+            "CREATE INDEX %(name)s ON %(table)s USING gist (cidr_key_range(%(column)s)) WHERE NOT %(small)s",
+            name=schema_editor.quote_name(self.name),
+            table=schema_editor.quote_name(model._meta.db_table),
+            column=column,
+            small=SMALL_NETWORK_SQL.format(column=column),
+        )
+
+
 def overlap_join(
     *, networks: list[IPNetwork], select: str, table: str, joins: str = "", where: str = "1 = 1", params: tuple = ()
 ) -> list[tuple]:

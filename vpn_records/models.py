@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applicants.models import Applicant
 
-from .fields import CidrField, NetworkRangeIndex
+from .fields import CidrField, LargeNetworkRangeIndex, NetworkRangeIndex, NetworkStartIndex
 from .networks import display_network
 
 
@@ -209,6 +209,9 @@ class IpEntry(models.Model):
         indexes = [
             # "Which entries contain this IP" and "which overlap this network" (net_contains, net_overlaps).
             NetworkRangeIndex(fields=["network"], name="entry_network_range"),
+            # Verification's overlap check of many networks at once (verification._overlaps).
+            NetworkStartIndex(fields=["network"], name="entry_network_start"),
+            LargeNetworkRangeIndex(fields=["network"], name="entry_large_network_range"),
             # Entry lists filtered by status.
             models.Index(fields=["status"], name="entry_status"),
         ]

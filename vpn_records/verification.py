@@ -11,7 +11,7 @@ from django.db.models import Q
 from applicants.models import Applicant
 
 from .checks import Context
-from .fields import overlap_join
+from .fields import KEY_SPAN, SMALL_NETWORK_SQL, overlap_join
 from .models import DeniedNetwork, IpAllocation, IpEntry, Registration, Status
 from .networks import IPNetwork
 
@@ -69,22 +69,35 @@ def _overlaps(networks: list[IPNetwork], exclude_registration_id: int) -> list[t
             )
         ]
         return rows
-    # One statement for the three tables: each probe's index key is computed once, not once per table.
+    # One statement for the three tables: each probe's index key is computed once, not once per table. Entries
+    # come in two parts: small networks by a bounded scan of the btree over their start, large ones by GiST.
     match = "cidr_key_range(t.network) && p.key AND t.network && p.net"
+    small = SMALL_NETWORK_SQL.format(column="t.network")
+    active = f"t.registration_id <> %s AND t.status IN ({statuses})"
     sql = f"""
-        WITH p AS MATERIALIZED (SELECT net, cidr_key_range(net) AS key FROM unnest(%s::cidr[]) AS probe(net))
+        WITH p AS MATERIALIZED (
+            SELECT net, key, lower(key) - CASE family(net) WHEN 4 THEN {KEY_SPAN[4]} ELSE {KEY_SPAN[6]} END AS reach,
+                   upper(key) AS stop
+              FROM (SELECT net, cidr_key_range(net) AS key FROM unnest(%s::cidr[]) AS probe(net)) keyed)
         SELECT 'allocation', p.net, t.network, t.country, NULL::bigint
           FROM p JOIN {IpAllocation._meta.db_table} t ON {match}
         UNION ALL
         SELECT 'entry', p.net, t.network, r.reference, r.applicant_id
+          FROM p JOIN {entry} t ON lower(cidr_key_range(t.network)) >= p.reach
+                                AND lower(cidr_key_range(t.network)) < p.stop AND t.network && p.net
+          JOIN {reg} r ON r.id = t.registration_id
+         WHERE {small} AND {active}
+        UNION ALL
+        SELECT 'entry', p.net, t.network, r.reference, r.applicant_id
           FROM p JOIN {entry} t ON {match} JOIN {reg} r ON r.id = t.registration_id
-         WHERE t.registration_id <> %s AND t.status IN ({statuses})
+         WHERE NOT {small} AND {active}
         UNION ALL
         SELECT 'denied', p.net, t.network, t.reason, NULL
           FROM p JOIN {DeniedNetwork._meta.db_table} t ON {match}
     """  # noqa: S608 - table names from model meta
     with connection.cursor() as cursor:
-        cursor.execute(sql, [[str(n) for n in networks], exclude_registration_id, *ACTIVE_STATUSES])
+        params = [[str(n) for n in networks], *[exclude_registration_id, *ACTIVE_STATUSES] * 2]
+        cursor.execute(sql, params)
         return [(source, _network(probe), *rest) for source, probe, *rest in cursor.fetchall()]
 
 

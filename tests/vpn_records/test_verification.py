@@ -172,3 +172,32 @@ def test_findings_are_shown_in_the_readers_language(verified, client, freelancer
     page = client.get(registration.get_absolute_url()).content.decode()
     assert "carrier-grade NAT" not in page
     assert '<bdi dir="ltr">100.64.3.4/32</bdi>' in page
+
+
+def test_overlaps_of_every_size_are_found_as_a_scan_of_all_would_find_them(freelancer, other_applicant):
+    """Small entries come from the btree over their start, large ones from their own GiST: together, all."""
+    import ipaddress
+
+    from vpn_records.models import IpEntry
+    from vpn_records.verification import gather_contexts
+
+    stored = [
+        "111.68.0.0/16", "111.68.96.0/24", "111.68.96.255", "111.68.97.0", "111.68.95.255", "10.0.0.0/8",
+        "2400:cb00::/32", "2400:cb00:2049::/48", "2400:cb00:2049:1::/64", "2400:cb00:2049:ffff::1", "::/0",
+    ]  # fmt: skip
+    theirs = make_registration(user=other_applicant, networks=["111.69.0.1"], submit=True)
+    IpEntry.objects.bulk_create(
+        IpEntry(registration=theirs, network=ipaddress.ip_network(n), status=Status.UNDER_REVIEW) for n in stored
+    )
+    probes = [
+        ipaddress.ip_network(n)
+        for n in [
+            "111.68.96.255", "111.68.96.0/25", "111.68.97.0/24", "111.68.95.0/24", "111.67.255.255", "111.68.200.1",
+            "2400:cb00:2049::1", "2400:cb00:2049:ffff::/64", "2400:cb00:204a::/48", "2401::1", "203.0.113.9",
+        ]
+    ]  # fmt: skip
+    contexts = gather_contexts(applicant_id=freelancer.applicant_id, networks=probes)
+    every = [ipaddress.ip_network(n) for n in [*stored, "111.69.0.1"]]
+    for probe in probes:
+        expected = sorted(str(n) for n in every if n.version == probe.version and n.overlaps(probe))
+        assert sorted(str(n) for _ref, n in contexts[probe].other_applicants) == expected, probe
