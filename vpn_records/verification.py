@@ -70,7 +70,9 @@ def _overlaps(networks: list[IPNetwork], exclude_registration_id: int) -> list[t
         ]
         return rows
     # One statement for the three tables: each probe's index key is computed once, not once per table. Entries
-    # come in two parts: small networks by a bounded scan of the btree over their start, large ones by GiST.
+    # come in two parts: small networks by a bounded scan of the btree over their start, large ones by their
+    # partial GiST. (The first part is not restricted to small networks: the planner, misjudging how many are,
+    # would scan the table instead of the index.) LATERAL keeps each part a per-probe index lookup.
     match = "cidr_key_range(t.network) && p.key AND t.network && p.net"
     small = SMALL_NETWORK_SQL.format(column="t.network")
     active = f"t.registration_id <> %s AND t.status IN ({statuses})"
@@ -80,25 +82,30 @@ def _overlaps(networks: list[IPNetwork], exclude_registration_id: int) -> list[t
                    upper(key) AS stop
               FROM (SELECT net, cidr_key_range(net) AS key FROM unnest(%s::cidr[]) AS probe(net)) keyed)
         SELECT 'allocation', p.net, t.network, t.country, NULL::bigint
-          FROM p JOIN {IpAllocation._meta.db_table} t ON {match}
+          FROM p CROSS JOIN LATERAL (
+               SELECT t.network, t.country FROM {IpAllocation._meta.db_table} t WHERE {match}) t
         UNION ALL
         SELECT 'entry', p.net, t.network, r.reference, r.applicant_id
-          FROM p JOIN {entry} t ON lower(cidr_key_range(t.network)) >= p.reach
-                                AND lower(cidr_key_range(t.network)) < p.stop AND t.network && p.net
+          FROM p CROSS JOIN LATERAL (
+               SELECT t.network, t.registration_id FROM {entry} t
+                WHERE lower(cidr_key_range(t.network)) >= p.reach AND lower(cidr_key_range(t.network)) < p.stop
+                  AND t.network && p.net AND {active}) t
           JOIN {reg} r ON r.id = t.registration_id
-         WHERE {small} AND {active}
         UNION ALL
         SELECT 'entry', p.net, t.network, r.reference, r.applicant_id
-          FROM p JOIN {entry} t ON {match} JOIN {reg} r ON r.id = t.registration_id
-         WHERE NOT {small} AND {active}
+          FROM p CROSS JOIN LATERAL (
+               SELECT t.network, t.registration_id FROM {entry} t WHERE {match} AND NOT {small} AND {active}) t
+          JOIN {reg} r ON r.id = t.registration_id
         UNION ALL
         SELECT 'denied', p.net, t.network, t.reason, NULL
-          FROM p JOIN {DeniedNetwork._meta.db_table} t ON {match}
+          FROM p CROSS JOIN LATERAL (
+               SELECT t.network, t.reason FROM {DeniedNetwork._meta.db_table} t WHERE {match}) t
     """  # noqa: S608 - table names from model meta
     with connection.cursor() as cursor:
         params = [[str(n) for n in networks], *[exclude_registration_id, *ACTIVE_STATUSES] * 2]
         cursor.execute(sql, params)
-        return [(source, _network(probe), *rest) for source, probe, *rest in cursor.fetchall()]
+        # A large entry starting near a probe comes from both parts: once is enough.
+        return [(source, _network(probe), *rest) for source, probe, *rest in dict.fromkeys(cursor.fetchall())]
 
 
 def duplicate_cnic_applicants(*, applicant: Applicant) -> list[str]:

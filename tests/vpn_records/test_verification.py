@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -201,3 +202,32 @@ def test_overlaps_of_every_size_are_found_as_a_scan_of_all_would_find_them(freel
     for probe in probes:
         expected = sorted(str(n) for n in every if n.version == probe.version and n.overlaps(probe))
         assert sorted(str(n) for _ref, n in contexts[probe].other_applicants) == expected, probe
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="index plans are PostgreSQL's")
+def test_the_overlap_check_looks_entries_up_through_both_indexes(freelancer):
+    import ipaddress
+
+    from vpn_records.verification import _overlaps
+
+    registration = make_registration(user=freelancer, networks=["111.68.96.10"], submit=True)
+    with connection.cursor() as cursor:  # enough entries for the planner to weigh indexes as on a real table
+        cursor.execute(
+            """INSERT INTO vpn_records_ipentry (registration_id, network, status, reasons, created_at, updated_at)
+               SELECT %s, set_masklen('11.0.0.0'::inet + g * 7, 32)::cidr, 'approved', '[]', now(), now()
+               FROM generate_series(1, 20000) g""",
+            [registration.pk],
+        )
+        cursor.execute("ANALYZE vpn_records_ipentry")
+    captured = {}
+
+    def capture(execute, sql, params, many, context):
+        captured.update(sql=sql, params=params)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        _overlaps([ipaddress.ip_network("111.68.96.10/32")], 0)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + captured["sql"], captured["params"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "entry_network_start" in plan and "entry_large_network_range" in plan
