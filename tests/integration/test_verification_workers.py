@@ -7,6 +7,7 @@ from tests.conftest import TEST_QUEUE
 from tests.factories import make_registration
 from tests.workers import wait_for
 from vpn_records.models import Registration, Status, StatusChange
+from vpn_records.tasks import verify_registration
 
 pytestmark = [pytest.mark.xdist_group("redis"), pytest.mark.django_db(transaction=True)]
 
@@ -40,6 +41,8 @@ def test_worker_killed_mid_verification_is_replaced_and_the_work_done_once(worke
         # Hold the row: the worker's task blocks inside verification, having taken the message.
         Registration.objects.select_for_update().get(pk=registration.pk)
         first = workers()
+        # Published again now the worker listens: a duplicate must change nothing, which the end of the test checks.
+        verify_registration.delay(registration.pk)
         try:
             wait_for(_a_backend_waits_for_a_lock, timeout=45, what="the worker to block inside verification")
         except AssertionError as error:
