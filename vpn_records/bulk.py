@@ -23,6 +23,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
+from django.http import StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,6 +31,7 @@ from django.utils.translation import gettext_lazy
 from applicants.models import Applicant, User
 from notifications.models import Notification
 from notifications.services import notification_queue
+from registration_portal.csv_safety import csv_lines
 from registration_portal.errors import ConflictError, ForbiddenError, PortalError
 
 from .checks import FAIL, PASS, WARN, check_identity, finding_message, run_network_checks
@@ -553,6 +555,13 @@ def bulk_uploads_redispatch_stuck(*, older_than: timedelta) -> list[str]:
     if stuck:
         logger.warning("re-dispatched bulk uploads %s", ", ".join(str(u.public_id) for u in stuck))
     return [str(u.public_id) for u in stuck]
+
+
+def error_report_response(upload: BulkUpload) -> StreamingHttpResponse:
+    """The error report as a CSV download, streamed: a file of 200,000 rows may have that many errors."""
+    response = StreamingHttpResponse(csv_lines(error_report_rows(upload)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="errors-{upload.public_id}.csv"'
+    return response
 
 
 def error_report_rows(upload: BulkUpload) -> Iterator[list[str]]:

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import StreamingHttpResponse
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from registration_portal.csv_safety import csv_lines
 from registration_portal.upload_limits import install_size_limit
 
 from . import bulk, selectors
 from .api import _ApplicantAPIView
 from .models import BulkUpload, Isp, Purpose, VpnType
+from .uploads import over_limit_message
 
 
 class BulkUploadInputSerializer(serializers.Serializer):
@@ -85,9 +83,7 @@ class BulkUploadListCreateAPI(_ApplicantAPIView):
     def post(self, request):
         incoming = BulkUploadInputSerializer(data=request.data)
         if getattr(request._request, "upload_too_large", False):
-            limit = f"{settings.BULK_UPLOAD_MAX_BYTES / 1_000_000:g}"
-            message = _("The file is larger than the limit of %(limit)s MB. Split it into smaller files.")
-            raise ValidationError({"file": [ValidationError(message % {"limit": limit}, code="too_large").detail[0]]})
+            raise ValidationError({"file": [ErrorDetail(over_limit_message(), code="too_large")]})
         incoming.is_valid(raise_exception=True)
         upload = bulk.bulk_upload_create(user=request.user, **incoming.validated_data)
         upload.refresh_from_db()  # in-process mode has finished the job already
@@ -121,8 +117,4 @@ class BulkUploadErrorsAPI(_ApplicantAPIView):
 
     def get(self, request, public_id):
         upload = selectors.bulk_upload_get_for_user(user=request.user, public_id=public_id)
-        response = StreamingHttpResponse(
-            csv_lines(bulk.error_report_rows(upload)), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="errors-{upload.public_id}.csv"'
-        return response
+        return bulk.error_report_response(upload)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Isp, Purpose, Registration, VpnType
 from .networks import display_network, parse_network_lines
+from .uploads import over_limit_message
 
 
 class RegistrationDetailsForm(forms.Form):
@@ -100,13 +101,5 @@ class BulkUploadForm(RegistrationDetailsForm):
         if not (self.too_large and self.is_bound):
             return super().full_clean()
         self._errors, self.cleaned_data = ErrorDict(), {}
-        self.add_error("file", _too_large_error())
+        self.add_error("file", ValidationError(over_limit_message(), code="too_large"))
         return None
-
-
-def _too_large_error() -> ValidationError:
-    return ValidationError(
-        _("The file is larger than the limit of %(limit)s MB. Split it into smaller files."),
-        params={"limit": f"{settings.BULK_UPLOAD_MAX_BYTES / 1_000_000:g}"},
-        code="too_large",
-    )

@@ -9,14 +9,17 @@ from django.db import InterfaceError, OperationalError
 from .bulk import bulk_upload_process, bulk_uploads_redispatch_stuck
 from .services import approvals_remind_and_expire, registration_verify, verification_redispatch_stuck
 
+# A database that is briefly away is retried with backoff; the work itself is idempotent.
+RETRY_ON_DATABASE_ERRORS = {
+    "acks_late": True,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
+    "max_retries": 8,
+}
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=5,
-    retry_backoff_max=300,
-    max_retries=8,
-)
+
+@shared_task(**RETRY_ON_DATABASE_ERRORS)
 def verify_registration(registration_id: int) -> None:
     """Verify a submitted registration. Safe to run twice; does nothing once verification is done."""
     registration_verify(registration_id=registration_id)
@@ -34,13 +37,7 @@ def remind_and_expire_approvals() -> dict[str, list[str]]:
     return approvals_remind_and_expire()
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=5,
-    retry_backoff_max=300,
-    max_retries=8,
-)
+@shared_task(**RETRY_ON_DATABASE_ERRORS)
 def process_bulk_upload(upload_id: int) -> None:
     """Process a bulk upload from its last committed chunk. Safe to run twice, even at the same time."""
     bulk_upload_process(upload_id=upload_id)

@@ -11,6 +11,7 @@ import codecs
 import csv
 import io
 import zipfile
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO
@@ -51,6 +52,8 @@ EXTENSIONS[".xlsx"] = BulkUpload.Format.XLSX
 FILE_MESSAGES = {
     "empty": _("The file is empty."),
     "too_large": _("The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files."),
+    # Said while the file arrives, before its size is known.
+    "over_limit": _("The file is larger than the limit of %(limit)s MB. Split it into smaller files."),
     "wrong_type": _(
         "“%(name)s” is not a CSV or XLSX file. Save the list as CSV (comma-separated) or as an Excel workbook "
         "(.xlsx) and upload that."
@@ -95,6 +98,10 @@ class UploadError(Exception):
         return {"code": self.code, "params": self.params}
 
 
+def over_limit_message() -> str:
+    return file_message("over_limit", {"limit": f"{settings.BULK_UPLOAD_MAX_BYTES / 1_000_000:g}"})
+
+
 def file_message(code: str, params: dict[str, str]) -> str:
     template = FILE_MESSAGES[code]
     return template % params if params else str(template)
@@ -134,7 +141,7 @@ def open_reader(file: IO[bytes], file_format: str) -> UploadReader:
     return reader
 
 
-class UploadReader:
+class UploadReader(ABC):
     """Header first (`read_header`), then `count_rows()` and `rows(skip=…)` as often as needed."""
 
     columns: dict[str, int]  # our column name → its index in a row
@@ -169,14 +176,17 @@ class UploadReader:
             values[name] = text
         return SourceRow(number, values, undecodable)
 
+    @abstractmethod
     def _header(self) -> list | None:
-        raise NotImplementedError
+        """The first row's cells, or None when the file has no first row."""
 
+    @abstractmethod
     def count_rows(self) -> int:
-        raise NotImplementedError
+        """How many rows follow the header."""
 
+    @abstractmethod
     def rows(self, *, skip: int = 0) -> Iterator[SourceRow]:
-        raise NotImplementedError
+        """The data rows after the first `skip`, numbered as a spreadsheet shows them."""
 
 
 class CsvReader(UploadReader):

@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from registration_portal.csv_safety import csv_lines
 from registration_portal.errors import PortalError
 from registration_portal.upload_limits import limit_upload_size
 
@@ -177,9 +176,7 @@ def bulk_upload_cancel(request: HttpRequest, public_id) -> HttpResponse:
 def bulk_upload_errors(request: HttpRequest, public_id) -> StreamingHttpResponse:
     """The rows that were refused, as CSV safe to open in a spreadsheet."""
     upload = selectors.bulk_upload_get_for_user(user=request.user, public_id=public_id)
-    response = StreamingHttpResponse(csv_lines(bulk.error_report_rows(upload)), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="errors-{upload.public_id}.csv"'
-    return response
+    return bulk.error_report_response(upload)
 
 
 @_applicant_required
