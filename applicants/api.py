@@ -2,16 +2,22 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers
-from rest_framework.authtoken.models import Token
-from rest_framework.permissions import AllowAny
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from registration_portal.errors import PortalError
+from registration_portal.openapi import SIGNED_IN, api_operation
+
+from .models import ApiToken
+from .tokens import token_issue_for_applicant, token_revoke
 
 
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    name = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
 
     def validate(self, attrs):
         user = authenticate(self.context["request"], email=attrs["email"].lower(), password=attrs["password"])
@@ -24,14 +30,52 @@ class TokenRequestSerializer(serializers.Serializer):
         return attrs
 
 
+class IssuedTokenSerializer(serializers.ModelSerializer):
+    token = serializers.CharField(help_text=_("The key. It is shown this once; keep it secret."))
+
+    class Meta:
+        model = ApiToken
+        fields = ["token", "prefix", "name", "scope", "expires_at"]
+
+
 class TokenView(APIView):
-    """`POST /api/v1/auth/token/` with email and password → `{"token": …}` for `Authorization: Token …`."""
+    """`POST /api/v1/auth/token/` with email and password: a new applicant token, shown once.
 
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
+    `DELETE /api/v1/auth/token/` revokes the token the request is made with.
+    """
 
+    token_scopes = {"applicant"}
+
+    def get_authenticators(self):
+        # self.request is None while drf-spectacular builds the request it describes the view with.
+        return [] if getattr(self.request, "method", None) == "POST" else super().get_authenticators()
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated(), *super().get_permissions()]
+
+    @api_operation(
+        request=TokenRequestSerializer,
+        responses={201: IssuedTokenSerializer},
+        errors=(400, 403, 429),
+        description=_("A new applicant token from your email and password; its key is shown this once."),
+    )
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": token.key})
+        token, key = token_issue_for_applicant(
+            user=serializer.validated_data["user"], name=serializer.validated_data["name"]
+        )
+        token.token = key
+        return Response(IssuedTokenSerializer(token).data, status=status.HTTP_201_CREATED)
+
+    @api_operation(
+        request=None,
+        responses={204: None},
+        errors=(400, *SIGNED_IN),
+        description=_("Revoke the token this request is made with."),
+    )
+    def delete(self, request):
+        if not isinstance(request.auth, ApiToken):
+            raise PortalError(_("Send the token to revoke in the Authorization header."), code="no_token")
+        token_revoke(token=request.auth, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -176,3 +176,9 @@ class TeamMemberForm(forms.Form):
         if User.objects.filter(email__iexact=email).exists():
             raise ValidationError(_("An account with this email already exists."), code="email_taken")
         return email
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("What is it for?"), max_length=100, help_text=_("For example “office server” or “CI pipeline”.")
+    )

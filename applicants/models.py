@@ -109,7 +109,10 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    """A login. Applicant users belong to an Applicant; staff users do not."""
+    """A login. Applicant users belong to an Applicant; staff and operator accounts do not.
+
+    An operator account is an ISP's or firewall team's: it has no password, only API tokens for the whitelist.
+    """
 
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("name"), max_length=150, blank=True)
@@ -118,6 +121,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
     is_staff = models.BooleanField(_("staff status"), default=False)
+    is_operator = models.BooleanField(
+        _("operator account"), default=False, help_text=_("An ISP or firewall team reading the approved whitelist.")
+    )
     is_active = models.BooleanField(_("active"), default=True)
     email_confirmed_at = models.DateTimeField(_("email confirmed at"), null=True, blank=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
@@ -131,7 +137,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
-        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.CheckConstraint(
+                condition=models.Q(is_operator=False)
+                | models.Q(applicant__isnull=True, is_staff=False, is_superuser=False),
+                name="operator_is_neither_applicant_nor_staff",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.email
@@ -159,3 +172,64 @@ class PersonalDataView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.viewer} → {self.applicant_id} at {self.viewed_at:%Y-%m-%d %H:%M}"
+
+
+class OperatorAccountManager(UserManager):
+    def get_queryset(self):
+        return super().get_queryset().filter(is_operator=True)
+
+
+class OperatorAccount(User):
+    """The admin's view of operator accounts; supervisors create them and issue their tokens."""
+
+    objects = OperatorAccountManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("operator account")
+        verbose_name_plural = _("operator accounts")
+
+
+class TokenScope(models.TextChoices):
+    APPLICANT = "applicant", _("Applicant: own registrations")
+    OPERATOR = "operator", _("Operator: whitelist")
+    STAFF = "staff", _("Staff: review")
+
+
+class ApiToken(models.Model):
+    """A key for `Authorization: Token …`. Only its SHA-256 is kept; the key is shown once, when issued."""
+
+    user = models.ForeignKey(User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="api_tokens")
+    scope = models.CharField(_("scope"), max_length=20, choices=TokenScope.choices)
+    name = models.CharField(_("name"), max_length=100, help_text=_("What the token is for, e.g. “core firewall”."))
+    prefix = models.CharField(_("prefix"), max_length=12, help_text=_("The start of the key, to recognise it by."))
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("issued by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, verbose_name=_("revoked by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(scope__in=TokenScope.values), name="api_token_scope_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and not self.is_expired

@@ -28,4 +28,5 @@ urlpatterns = [
     ),
     path("profile/", views.profile, name="profile"),
     path("team/", views.team, name="team"),
+    path("api-tokens/", views.api_tokens, name="api_tokens"),
 ]

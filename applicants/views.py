@@ -6,7 +6,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.encoding import force_str
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from registration_portal.errors import PortalError
 
-from . import services
+from . import services, tokens
 from .forms import (
     CompanySignUpForm,
     FreelancerSignUpForm,
@@ -25,6 +25,7 @@ from .forms import (
     ProfileForm,
     ResendConfirmationForm,
     TeamMemberForm,
+    TokenForm,
 )
 from .models import Applicant, User
 
@@ -131,3 +132,31 @@ def team(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("We emailed %(email)s a link to choose a password.") % {"email": member.email})
             return redirect("applicants:team")
     return render(request, "applicants/team.html", {"form": form, "members": applicant.members.order_by("date_joined")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The applicant's own API tokens: issue one (its key is on this response only) or revoke one."""
+    if request.user.applicant_id is None:
+        messages.error(request, _("Only applicant accounts hold API tokens here."))
+        return redirect("applicants:profile")
+    form, issued_key = TokenForm(request.POST if "issue" in request.POST else None), None
+    if "revoke" in request.POST:
+        token = get_object_or_404(tokens.tokens_for_user(user=request.user), pk=request.POST.get("revoke"))
+        tokens.token_revoke(token=token, actor=request.user)
+        messages.success(request, _("Token %(prefix)s… is revoked.") % {"prefix": token.prefix})
+        return redirect("applicants:api_tokens")
+    if form.is_valid():
+        _token, issued_key = tokens.token_issue_for_applicant(user=request.user, name=form.cleaned_data["name"])
+        form = TokenForm()
+    context = {
+        "form": form,
+        "tokens": tokens.tokens_for_user(user=request.user),
+        "issued_key": issued_key,
+        "token_days": settings.API_TOKEN_APPLICANT_DAYS,
+    }
+    response = render(request, "applicants/api_tokens.html", context)
+    if issued_key:
+        response["Cache-Control"] = "no-store"
+    return response

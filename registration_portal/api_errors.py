@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import ngettext
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -48,3 +50,12 @@ def exception_handler(exc, context):
     if response.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
         response.data.setdefault("errors", [])
     return response
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 404 for a URL no view matched (`/api/v1/review/entries/abc/approve/`): under /api/, JSON like the rest."""
+    if not request.path_info.startswith("/api/"):
+        return defaults.page_not_found(request, exception)
+    message = str(exceptions.NotFound.default_detail)
+    errors = [{"field": None, "code": exceptions.NotFound.default_code, "message": message}]
+    return JsonResponse({"detail": message, "errors": errors}, status=status.HTTP_404_NOT_FOUND)

@@ -42,13 +42,15 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "phonenumber_field",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
     "django_htmx",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "applicants",
     "vpn_records",
     "notifications",
@@ -222,16 +224,69 @@ else:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "registration_portal.api_auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "registration_portal.api_auth.HasTokenScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["registration_portal.api_auth.TokenRateThrottle"],
+    # Requests a minute (or /second, /hour, /day), per token; "user" is a browser session, "anon" anyone else.
+    "DEFAULT_THROTTLE_RATES": {
+        "operator": env.str("API_THROTTLE_OPERATOR", default="3000/minute"),
+        "applicant": env.str("API_THROTTLE_APPLICANT", default="120/minute"),
+        "staff": env.str("API_THROTTLE_STAFF", default="600/minute"),
+        "user": env.str("API_THROTTLE_USER", default="300/minute"),
+        "anon": env.str("API_THROTTLE_ANON", default="30/minute"),
+    },
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "registration_portal.api_errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# The OpenAPI description at /api/schema/, read by Swagger UI (/api/docs/) and Redoc (/api/redoc/).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "VPN registration portal API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": """Register the public addresses of your VPNs, follow their review, and read the approved whitelist.
+
+**Authentication.** Send a token in the `Authorization` header: `Authorization: Token vpr_…` (`Bearer vpr_…` works
+too). Applicants get one from `POST /api/v1/auth/token/` with their email and password (the key is shown once;
+`expires_at` says until when it works) and revoke it with `DELETE /api/v1/auth/token/`; operators and regulator
+staff receive theirs from a supervisor. A browser signed in to the portal is also let in by its session cookie (with
+the CSRF token for writes).
+
+**Scopes.** A token reaches only the endpoints of its scope; any other answers 403.
+- `applicant`: your registrations, their entries, withdrawing them, bulk uploads (company accounts), revoking the
+  token itself.
+- `operator`: the whitelist check and exports.
+- `staff`: approving and rejecting entries (the reviewer role).
+
+**Errors** are always JSON: `{"detail": "…", "errors": [{"field": "entries[1].network", "code": "…",
+"message": "…"}]}`. Past a token's request rate the API answers 429, with `Retry-After` in seconds.""",
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "vpn_records.models.Status",
+        "UploadStatusEnum": "vpn_records.models.UploadState",
+    },
+    # Swagger UI and Redoc from our own static files (drf-spectacular-sidecar): no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No badge fetched from validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+}
+# Tokens applicants issue themselves (POST /api/v1/auth/token/) expire after this many days.
+API_TOKEN_APPLICANT_DAYS = env.int("API_TOKEN_APPLICANT_DAYS", default=90)
+# The whitelist feed's `next_since` lags its snapshot by this much, so a change still committing is not missed.
+WHITELIST_SINCE_OVERLAP_SECONDS = env.int("WHITELIST_SINCE_OVERLAP_SECONDS", default=300)
 
 PHONENUMBER_DEFAULT_REGION = "PK"
 PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"

@@ -3,9 +3,9 @@ from __future__ import annotations
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from applicants.models import Applicant, User
+from applicants.tokens import operator_account_create, token_issue
 from vpn_records import services
 from vpn_records.models import Purpose
 from vpn_records.networks import parse_network
@@ -50,8 +50,13 @@ def make_company_user(*, email: str) -> User:
     return make_user(email=email, applicant=applicant, full_name="Bilal Ahmed")
 
 
-def token_for(user: User) -> str:
-    return Token.objects.get_or_create(user=user)[0].key
+def token_for(user: User, **fields) -> str:
+    """A new API token's key, scoped by the kind of account."""
+    return token_issue(user=user, name="test", **fields)[1]
+
+
+def make_operator(*, email: str = "noc@isp.example", organisation: str = "Example ISP") -> User:
+    return operator_account_create(email=email, organisation=organisation)
 
 
 def make_registration(*, user: User, networks=("111.68.96.10",), submit: bool = False):

@@ -1,19 +1,32 @@
 from __future__ import annotations
 
+from datetime import UTC
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from registration_portal.api_auth import HasTokenScope
+from registration_portal.openapi import SIGNED_IN, api_operation, location_header
+
 from . import selectors, services
 from .checks import finding_message
-from .models import IpEntry, Isp, Purpose, Registration, VpnType
+from .models import IpEntry, Isp, Purpose, Registration, Status, StatusChange, VpnType
 from .networks import NetworkError, display_network, parse_network
 
 
+@extend_schema_field({"type": "string", "example": "111.68.96.0/28"})
 class NetworkField(serializers.Field):
     default_error_messages = {"invalid": _("Enter an IP address or network as a string.")}
 
@@ -33,14 +46,21 @@ class EntryInputSerializer(serializers.Serializer):
     network = NetworkField()
 
 
+class ReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    severity = serializers.ChoiceField(choices=["warn", "fail"])
+    message = serializers.CharField()
+
+
 class EntrySerializer(serializers.ModelSerializer):
     network = NetworkField()
     reasons = serializers.SerializerMethodField()
 
     class Meta:
         model = IpEntry
-        fields = ["id", "network", "status", "reasons"]
+        fields = ["id", "network", "status", "reasons", "site", "vpn_type", "source_row", "decided_at", "valid_until"]
 
+    @extend_schema_field(ReasonSerializer(many=True))
     def get_reasons(self, entry: IpEntry) -> list[dict]:
         """Warnings and failures, without what only staff may see."""
         return [
@@ -48,6 +68,19 @@ class EntrySerializer(serializers.ModelSerializer):
             for r in entry.reasons
             if r["severity"] != "pass"
         ]
+
+
+class EntryChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StatusChange
+        fields = ["from_status", "to_status", "reason", "created_at"]
+
+
+class EntryDetailSerializer(EntrySerializer):
+    history = EntryChangeSerializer(source="status_changes", many=True, read_only=True)
+
+    class Meta(EntrySerializer.Meta):
+        fields = [*EntrySerializer.Meta.fields, "history"]
 
 
 class RegistrationInputSerializer(serializers.Serializer):
@@ -72,8 +105,11 @@ class RegistrationInputSerializer(serializers.Serializer):
 
 
 class RegistrationSerializer(serializers.ModelSerializer):
-    entries = EntrySerializer(many=True, read_only=True)
+    """A registration without its entries, which may be a hundred thousand: they are paged at `entries_url`."""
+
     partly_approved = serializers.BooleanField(source="is_partly_approved", read_only=True)
+    entry_counts = serializers.SerializerMethodField(help_text=_("How many entries are in each status."))
+    entries_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Registration
@@ -87,31 +123,112 @@ class RegistrationSerializer(serializers.ModelSerializer):
             "isp_other",
             "vpn_type",
             "submitted_at",
+            "decided_at",
             "valid_until",
             "created_at",
-            "entries",
+            "entry_counts",
+            "entries_url",
         ]
+
+    def get_entry_counts(self, registration: Registration) -> dict[str, int]:
+        return selectors.entry_counts(registration=registration)
+
+    def get_entries_url(self, registration: Registration) -> str:
+        url = reverse("api:registration-entry-list", args=[registration.reference])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+class RegistrationCreatedSerializer(RegistrationSerializer):
+    entries = EntrySerializer(many=True, read_only=True)
+
+    class Meta(RegistrationSerializer.Meta):
+        fields = [*RegistrationSerializer.Meta.fields, "entries"]
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ApiPagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time, compared in UTC: PostgreSQL refuses UTC offsets past ±15:59, which ISO 8601 allows."""
+
+    default_error_messages = {"overflow": _("This time is out of range.")}
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        try:
+            return moment and moment.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError(self.error_messages["overflow"], code="overflow") from None
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
+
+
+class RegistrationFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, help_text=_("Repeat for several."))
+    submitted_after = UtcIsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+    submitted_before = UtcIsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
+
+    class Meta:
+        model = Registration
+        fields = ["status", "submitted_after", "submitted_before"]
+
+
+class EntryFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, help_text=_("Repeat for several."))
+
+    class Meta:
+        model = IpEntry
+        fields = ["status"]
 
 
 class _ApplicantAPIView(GenericAPIView):
+    token_scopes = {"applicant"}
+    pagination_class = ApiPagination
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if request.user.applicant_id is None:
             raise PermissionDenied(_("Only applicant accounts use this API."))
 
+    def get_registration(self) -> Registration:
+        return selectors.registration_get_for_user(user=self.request.user, reference=self.kwargs["reference"])
+
 
 class RegistrationListCreateAPI(_ApplicantAPIView):
-    """`GET`: your registrations, newest first, paginated. `POST`: register and submit networks."""
+    """`GET`: your registrations, newest first, paged, filtered by `status`. `POST`: register and submit networks."""
 
     serializer_class = RegistrationSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = RegistrationFilter
 
     def get_queryset(self):
-        return selectors.registration_list_for_user(user=self.request.user).prefetch_related("entries")
+        return selectors.registration_list_for_user(user=self.request.user)
 
+    @api_operation(
+        responses={200: RegistrationSerializer(many=True)},
+        errors=(400, 404, *SIGNED_IN),
+        description=_("Your registrations, newest first, filtered by `status` and submission time."),
+    )
     def get(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(RegistrationSerializer(page, many=True).data)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
+    @api_operation(
+        request=RegistrationInputSerializer,
+        responses={201: RegistrationCreatedSerializer},
+        errors=(400, *SIGNED_IN),
+        parameters=[location_header(201)],
+        description=_("Register networks and submit them for verification and review at once."),
+    )
     def post(self, request):
         incoming = RegistrationInputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
@@ -119,17 +236,68 @@ class RegistrationListCreateAPI(_ApplicantAPIView):
         networks = [entry["network"] for entry in data.pop("entries")]
         registration = services.registration_create_and_submit(user=request.user, networks=networks, **data)
         registration = selectors.registration_get_for_user(user=request.user, reference=registration.reference)
-        return Response(RegistrationSerializer(registration).data, status=status.HTTP_201_CREATED)
+        body = RegistrationCreatedSerializer(registration, context=self.get_serializer_context()).data
+        location = reverse("api:registration-detail", args=[registration.reference])
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
 
 
 class RegistrationDetailAPI(_ApplicantAPIView):
-    """`GET`: one of your registrations with its entries; anyone else's is 404."""
+    """`GET`: one of your registrations, with its entries counted by status; anyone else's is 404."""
 
     serializer_class = RegistrationSerializer
 
+    @api_operation(responses={200: RegistrationSerializer}, errors=(404, *SIGNED_IN))
     def get(self, request, reference: str):
-        registration = selectors.registration_get_for_user(user=request.user, reference=reference)
-        return Response(RegistrationSerializer(registration).data)
+        return Response(self.get_serializer(self.get_registration()).data)
+
+
+class RegistrationWithdrawAPI(_ApplicantAPIView):
+    """`POST`: take the registration back, with an optional reason; its open entries go with it.
+
+    409 when it can no longer be withdrawn (already withdrawn, rejected, expired or revoked).
+    """
+
+    serializer_class = WithdrawSerializer
+
+    @api_operation(
+        request=WithdrawSerializer, responses={200: RegistrationSerializer}, errors=(400, 404, 409, *SIGNED_IN)
+    )
+    def post(self, request, reference: str):
+        incoming = WithdrawSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        services.registration_withdraw(
+            registration=self.get_registration(), user=request.user, reason=incoming.validated_data["reason"]
+        )
+        registration = self.get_registration()
+        return Response(RegistrationSerializer(registration, context=self.get_serializer_context()).data)
+
+
+class EntryListAPI(_ApplicantAPIView):
+    """`GET`: the entries of one of your registrations with their status and reasons, paged, filtered by `status`."""
+
+    serializer_class = EntrySerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = EntryFilter
+    queryset = IpEntry.objects.none()  # names the model for the schema; get_queryset gives the registration's
+
+    def get_queryset(self):
+        return self.get_registration().entries.order_by("id")
+
+    @api_operation(responses={200: EntrySerializer(many=True)}, errors=(400, 404, *SIGNED_IN))
+    def get(self, request, reference: str):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class EntryDetailAPI(_ApplicantAPIView):
+    """`GET`: one entry: its status, the reasons behind it, and every change with the reason given."""
+
+    serializer_class = EntryDetailSerializer
+
+    @api_operation(responses={200: EntryDetailSerializer}, errors=(404, *SIGNED_IN))
+    def get(self, request, reference: str, pk: int):
+        entry = selectors.entry_get_for_user(registration=self.get_registration(), entry_id=pk)
+        return Response(self.get_serializer(entry).data)
 
 
 class CanDecideEntries(BasePermission):
@@ -143,12 +311,28 @@ class DecisionSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+class DecisionResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    network = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    valid_until = serializers.DateField(allow_null=True)
+    registration = serializers.CharField(help_text=_("The reference of the entry's registration."))
+    registration_status = serializers.ChoiceField(choices=Status.choices)
+
+
 class ReviewEntryDecisionAPI(APIView):
     """`POST /api/v1/review/entries/{id}/approve/` or `…/reject/` (`{"reason": …}` required to reject)."""
 
-    permission_classes = [IsAuthenticated, CanDecideEntries]
+    permission_classes = [IsAuthenticated, HasTokenScope, CanDecideEntries]
+    token_scopes = {"staff"}
     approve = True
 
+    @api_operation(
+        request=DecisionSerializer,
+        responses={200: DecisionResultSerializer},
+        errors=(400, 404, 409, *SIGNED_IN),
+        description=_("Approve or reject one entry; a reason is required to reject, and the applicant sees it."),
+    )
     def post(self, request, pk: int):
         entry = selectors.entry_get_for_reviewer(entry_id=pk)
         decision = DecisionSerializer(data=request.data)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from registration_portal.openapi import SIGNED_IN, api_operation, location_header
 from registration_portal.upload_limits import install_size_limit
 
 from . import bulk, selectors
@@ -27,12 +31,17 @@ class BulkUploadInputSerializer(serializers.Serializer):
     all_or_nothing = serializers.BooleanField(required=False, default=False)
 
 
+class BulkUploadFailureSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
 class BulkUploadSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    status = serializers.CharField(source="state", read_only=True)
+    status = serializers.ChoiceField(source="state", choices=BulkUpload.State.choices, read_only=True)
     percent = serializers.IntegerField(read_only=True)
     failure = serializers.SerializerMethodField()
-    registration = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    registration = serializers.SlugRelatedField(slug_field="reference", read_only=True, allow_null=True)
     url = serializers.SerializerMethodField()
     errors_url = serializers.SerializerMethodField()
 
@@ -44,6 +53,7 @@ class BulkUploadSerializer(serializers.ModelSerializer):
             "percent", "failure", "registration", "errors_url", "created_at", "started_at", "finished_at",
         ]  # fmt: skip
 
+    @extend_schema_field(BulkUploadFailureSerializer(allow_null=True))
     def get_failure(self, upload: BulkUpload) -> dict | None:
         if not upload.failure:
             return None
@@ -76,10 +86,22 @@ class BulkUploadListCreateAPI(_ApplicantAPIView):
     def get_queryset(self):
         return selectors.bulk_uploads_for_user(user=self.request.user)
 
+    @api_operation(
+        responses={200: BulkUploadSerializer(many=True)},
+        errors=(404, *SIGNED_IN),
+        description=_("Your company's uploads, newest first."),
+    )
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
+    @api_operation(
+        request={"multipart/form-data": BulkUploadInputSerializer},  # a form without multipart carries no file
+        responses={202: BulkUploadSerializer},
+        errors=(400, 409, *SIGNED_IN),
+        parameters=[location_header(202)],
+        description=_("Send a CSV or XLSX file of addresses (company accounts); a worker processes it."),
+    )
     def post(self, request):
         incoming = BulkUploadInputSerializer(data=request.data)
         if getattr(request._request, "upload_too_large", False):
@@ -96,6 +118,7 @@ class BulkUploadDetailAPI(_ApplicantAPIView):
 
     serializer_class = BulkUploadSerializer
 
+    @api_operation(responses={200: BulkUploadSerializer}, errors=(404, *SIGNED_IN))
     def get(self, request, public_id):
         upload = selectors.bulk_upload_get_for_user(user=request.user, public_id=public_id)
         return Response(self.get_serializer(upload).data)
@@ -106,6 +129,7 @@ class BulkUploadCancelAPI(_ApplicantAPIView):
 
     serializer_class = BulkUploadSerializer
 
+    @api_operation(request=None, responses={200: BulkUploadSerializer}, errors=(404, 409, *SIGNED_IN))
     def post(self, request, public_id):
         upload = selectors.bulk_upload_get_for_user(user=request.user, public_id=public_id)
         upload = bulk.bulk_upload_cancel(upload=upload, user=request.user)
@@ -115,6 +139,15 @@ class BulkUploadCancelAPI(_ApplicantAPIView):
 class BulkUploadErrorsAPI(_ApplicantAPIView):
     """`GET`: the error report as CSV: row, column, value, error; every cell safe to open in a spreadsheet."""
 
+    def perform_content_negotiation(self, request, force=False):
+        # The body is written here, not by a renderer: `Accept: text/csv` is no reason for 406. Errors are JSON.
+        return super().perform_content_negotiation(request, force=True)
+
+    @api_operation(
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV: row,column,value,error")},
+        errors=(404, *SIGNED_IN),
+        operation_id="bulk_uploads_errors_csv",
+    )
     def get(self, request, public_id):
         upload = selectors.bulk_upload_get_for_user(user=request.user, public_id=public_id)
         return bulk.error_report_response(upload)

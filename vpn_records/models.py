@@ -249,9 +249,31 @@ class StatusChange(models.Model):
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
         ordering = ["created_at", "id"]
+        indexes = [
+            # The whitelist feed's `since`: entries that left the approved list after a time.
+            models.Index(
+                fields=["created_at"],
+                name="statuschange_whitelist_removal",
+                condition=models.Q(entry__isnull=False, from_status="approved"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
+
+
+class WhitelistVersion(models.Model):
+    """One row counting changes to the approved whitelist, bumped in the transaction that makes each change.
+
+    The feed's ETag: unlike a newest timestamp or id, a counter cannot miss a change that commits late.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    number = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return str(self.number)
 
 
 class ReferenceSequence(models.Model):

@@ -13,7 +13,12 @@ VIEW_ALL = [
     "notifications.view_notification",
 ]
 ROLE_PERMISSIONS = {
-    "auditor": [*VIEW_ALL, "applicants.view_personaldataview"],
+    "auditor": [
+        *VIEW_ALL,
+        "applicants.view_personaldataview",
+        "applicants.view_apitoken",
+        "applicants.view_operatoraccount",
+    ],
     "reviewer": [*VIEW_ALL, "vpn_records.decide_ipentry"],
     "supervisor": [
         *VIEW_ALL,
@@ -28,6 +33,12 @@ ROLE_PERMISSIONS = {
         "vpn_records.change_ipallocation",
         "vpn_records.delete_ipallocation",
         "notifications.change_notification",
+        "applicants.view_operatoraccount",
+        "applicants.add_operatoraccount",
+        "applicants.change_operatoraccount",
+        "applicants.view_apitoken",
+        "applicants.add_apitoken",
+        "applicants.change_apitoken",
     ],
 }
 

@@ -36,6 +36,22 @@ def registration_get_for_user(*, user: User, reference: str) -> Registration:
         raise Http404("No such registration.") from None
 
 
+def entry_counts(*, registration: Registration) -> dict[str, int]:
+    """How many of the registration's entries are in each status (only statuses that occur)."""
+    counts = registration.entries.order_by().values_list("status").annotate(n=Count("id"))
+    return dict(sorted(counts))
+
+
+def entry_get_for_user(*, registration: Registration, entry_id: int) -> IpEntry:
+    """An entry of a registration the caller may see (registration_get_for_user), with its own history."""
+    try:
+        return registration.entries.prefetch_related(
+            Prefetch("status_changes", queryset=StatusChange.objects.order_by("created_at", "id"))
+        ).get(pk=entry_id)
+    except IpEntry.DoesNotExist:
+        raise Http404("No such entry.") from None
+
+
 def entry_get_for_reviewer(*, entry_id: int) -> IpEntry:
     """Any entry, for staff allowed to decide (the API's permission class has checked the role)."""
     try:

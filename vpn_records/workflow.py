@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registration_portal.errors import ConflictError
 
-from .models import IpEntry, Registration, Status, StatusChange
+from .models import IpEntry, Registration, Status, StatusChange, WhitelistVersion
 
 # Registrations and their entries share one lifecycle.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -92,7 +94,16 @@ def transition_entries(*, entries: Iterable[IpEntry], to: str, actor=None, reaso
             for entry in batch
         ]
     StatusChange.objects.bulk_create(changes)
+    if Status.APPROVED in {to, *(change.from_status for change in changes)}:
+        whitelist_changed()
     for entry in entries:
         entry.status = to
         for name, value in fields.items():
             setattr(entry, name, value)
+
+
+def whitelist_changed() -> None:
+    """Count a change to the approved whitelist, inside the transaction that makes it."""
+    now = timezone.now()
+    if not WhitelistVersion.objects.filter(pk=1).update(number=F("number") + 1, changed_at=now):
+        WhitelistVersion.objects.get_or_create(pk=1, defaults={"number": 1, "changed_at": now})

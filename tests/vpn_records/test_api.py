@@ -1,7 +1,11 @@
+import hashlib
+
 import pytest
 from django.urls import reverse
 
+from applicants.models import ApiToken
 from tests.factories import PASSWORD, make_registration, token_for
+from vpn_records import services
 from vpn_records.models import Registration, Status
 
 pytestmark = pytest.mark.django_db
@@ -15,12 +19,38 @@ PAYLOAD = {
 }
 
 
-def test_token_from_email_and_password(api_client, freelancer):
+def test_token_from_email_and_password_is_shown_once_and_stored_hashed(api_client, freelancer):
     response = api_client.post(
-        reverse("api:token"), {"email": "Ayesha@Example.pk", "password": PASSWORD}, format="json"
+        reverse("api:token"), {"email": "Ayesha@Example.pk", "password": PASSWORD, "name": "laptop"}, format="json"
     )
-    assert response.status_code == 200
-    assert response.json() == {"token": token_for(freelancer)}
+    assert response.status_code == 201
+    body = response.json()
+    assert body["scope"] == "applicant" and body["name"] == "laptop" and body["expires_at"]
+    key = body["token"]
+    stored = ApiToken.objects.get(user=freelancer)
+    assert key.startswith(stored.prefix) and key not in (stored.digest, stored.prefix)
+    assert stored.digest == hashlib.sha256(key.encode()).hexdigest()
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api_client.get(reverse("api:registration-list")).status_code == 200
+    # A second request issues another token; the first is never shown again.
+    again = api_client.post(reverse("api:token"), {"email": freelancer.email, "password": PASSWORD}, format="json")
+    assert again.json()["token"] != key
+
+
+def test_a_token_revokes_itself_and_then_stops_working(api_client, freelancer):
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(freelancer)}")
+    assert api_client.delete(reverse("api:token")).status_code == 204
+    response = api_client.get(reverse("api:registration-list"))
+    assert response.status_code == 401
+    [error] = response.json()["errors"]
+    assert (error["code"], error["message"]) == ("token_revoked", "This token was revoked.")
+
+
+def test_staff_and_operators_cannot_get_a_token_with_a_password(api_client, reviewer):
+    response = api_client.post(reverse("api:token"), {"email": reviewer.email, "password": PASSWORD}, format="json")
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["code"] == "not_applicant"
+    assert not ApiToken.objects.exists()
 
 
 def test_token_with_wrong_password_is_400_with_a_message(api_client, freelancer):
@@ -54,7 +84,9 @@ def test_created_registration_is_verified_after_commit(freelancer_api, django_ca
         reference = freelancer_api.post(reverse("api:registration-list"), payload, format="json").json()["reference"]
     body = freelancer_api.get(reverse("api:registration-detail", args=[reference])).json()
     assert body["status"] == "under_review"
-    private = next(e for e in body["entries"] if e["network"] == "10.1.2.3")
+    assert body["entry_counts"] == {"changes_requested": 1, "under_review": 1}
+    entries = freelancer_api.get(body["entries_url"]).json()["results"]
+    private = next(e for e in entries if e["network"] == "10.1.2.3")
     assert private["status"] == "changes_requested"
     assert private["reasons"][0]["code"] == "not_public"
     assert "private address space" in private["reasons"][0]["message"]
@@ -113,7 +145,9 @@ def test_detail_shows_entries_and_statuses(freelancer_api, freelancer, django_ca
         registration = make_registration(user=freelancer, networks=["111.68.96.7", "39.40.1.0/24"], submit=True)
     body = freelancer_api.get(reverse("api:registration-detail", args=[registration.reference])).json()
     assert body["reference"] == registration.reference
-    assert {e["network"]: e["status"] for e in body["entries"]} == {
+    assert "entries" not in body  # a bulk registration's may be a hundred thousand: they are paged
+    entries = freelancer_api.get(reverse("api:registration-entry-list", args=[registration.reference])).json()
+    assert {e["network"]: e["status"] for e in entries["results"]} == {
         "111.68.96.7": Status.UNDER_REVIEW,
         "39.40.1.0/24": Status.UNDER_REVIEW,
     }
@@ -128,3 +162,79 @@ def test_without_token_the_api_answers_401(api_client):
 def test_staff_token_is_refused_by_the_applicant_api(api_client, reviewer):
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(reviewer)}")
     assert api_client.get(reverse("api:registration-list")).status_code == 403
+
+
+def test_list_filters_by_status_and_pages_by_size(freelancer_api, freelancer, django_capture_on_commit_callbacks):
+    drafts = [make_registration(user=freelancer).reference for _ in range(3)]
+    with django_capture_on_commit_callbacks(execute=True):
+        waiting = make_registration(user=freelancer, networks=["111.68.96.7"], submit=True).reference
+    url = reverse("api:registration-list")
+    assert [r["reference"] for r in freelancer_api.get(url, {"status": "under_review"}).json()["results"]] == [waiting]
+    both = freelancer_api.get(url, {"status": ["under_review", "draft"], "page_size": 2}).json()
+    assert both["count"] == 4 and len(both["results"]) == 2 and both["next"]
+    assert both["results"][0]["entry_counts"] == {"under_review": 1}
+    second = freelancer_api.get(both["next"]).json()
+    assert [r["reference"] for r in second["results"]] == drafts[::-1][1:]
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "text"),
+    [
+        ({"status": "pending"}, "status", "Select a valid choice. pending is not one of the available choices."),
+        ({"submitted_after": "last week"}, "submitted_after", "Enter a valid date/time."),
+        ({"page": 99}, None, "Invalid page."),
+    ],
+)
+def test_bad_list_parameters_are_answered_clearly(freelancer_api, freelancer, query, field, text):
+    make_registration(user=freelancer)
+    response = freelancer_api.get(reverse("api:registration-list"), query)
+    assert response.status_code in (400, 404)
+    [error] = response.json()["errors"]
+    assert error["field"] == field and text in error["message"]
+
+
+def test_entries_are_paged_with_status_and_each_has_its_history(
+    freelancer_api, freelancer, reviewer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = make_registration(user=freelancer, networks=["111.68.96.7", "111.68.96.8"], submit=True)
+    rejected = registration.entries.get(network="111.68.96.8")
+    services.entries_decide(entries=[rejected], actor=reviewer, approve=False, reason="Not assigned by your ISP.")
+    url = reverse("api:registration-entry-list", args=[registration.reference])
+    page = freelancer_api.get(url, {"status": "rejected"}).json()
+    assert page["count"] == 1
+    [entry] = page["results"]
+    assert (entry["network"], entry["status"], entry["decided_at"] is not None) == ("111.68.96.8", "rejected", True)
+    detail = freelancer_api.get(reverse("api:registration-entry-detail", args=[registration.reference, entry["id"]]))
+    history = detail.json()["history"]
+    assert [(h["from_status"], h["to_status"]) for h in history] == [
+        ("draft", "submitted"),
+        ("submitted", "verifying"),
+        ("verifying", "under_review"),
+        ("under_review", "rejected"),
+    ]
+    assert history[-1]["reason"] == "Not assigned by your ISP."
+    other = reverse("api:registration-entry-detail", args=[registration.reference, entry["id"] + 1000])
+    assert freelancer_api.get(other).status_code == 404
+
+
+def test_withdrawing_takes_the_open_entries_along_and_cannot_be_repeated(
+    freelancer_api, freelancer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = make_registration(user=freelancer, networks=["111.68.96.7"], submit=True)
+    url = reverse("api:registration-withdraw", args=[registration.reference])
+    response = freelancer_api.post(url, {"reason": "No longer needed."}, format="json")
+    assert response.status_code == 200
+    assert response.json()["status"] == "withdrawn" and response.json()["entry_counts"] == {"withdrawn": 1}
+    again = freelancer_api.post(url, {}, format="json")
+    assert again.status_code == 409
+    assert again.json()["errors"][0]["code"] == "invalid_transition"
+
+
+def test_withdrawing_someone_elses_registration_is_404(freelancer_api, other_applicant):
+    registration = make_registration(user=other_applicant)
+    url = reverse("api:registration-withdraw", args=[registration.reference])
+    assert freelancer_api.post(url, {}, format="json").status_code == 404
+    registration.refresh_from_db()
+    assert registration.status == Status.DRAFT

@@ -52,7 +52,7 @@ def test_applicant_never_sees_the_other_reference_on_web_or_api(
     mine = verified(freelancer, "111.68.96.10")
     client.force_login(freelancer)
     page = client.get(mine.get_absolute_url()).content.decode()
-    api = freelancer_api.get(reverse("api:registration-detail", args=[mine.reference])).content.decode()
+    api = freelancer_api.get(reverse("api:registration-entry-list", args=[mine.reference])).content.decode()
     for text in (page, api):
         assert "overlaps a network another applicant has registered" in text
         assert theirs.reference not in text

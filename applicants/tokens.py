@@ -1,0 +1,128 @@
+"""API tokens: issued, checked and revoked here only. A key is shown once; the database keeps its SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from registration_portal.errors import ForbiddenError, PortalError
+
+from .models import ApiToken, OperatorAccount, TokenScope, User
+
+logger = logging.getLogger(__name__)
+
+KEY_PREFIX = "vpr_"
+# Recording every use would write a row per request; once a minute is enough to tell stale tokens.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class TokenRefused(PortalError):
+    status_code = 401
+
+
+def digest(key: str) -> str:
+    # The key is 256 random bits, so a fast hash is enough: there is nothing to guess from.
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def scope_for(user: User) -> str:
+    if user.is_operator:
+        return TokenScope.OPERATOR
+    if user.applicant_id is not None:
+        return TokenScope.APPLICANT
+    if user.is_staff:
+        return TokenScope.STAFF
+    raise PortalError(_("This account can hold no API token."), code="no_token_scope", field="user")
+
+
+@transaction.atomic
+def token_issue(
+    *, user: User, name: str, created_by: User | None = None, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """A new token for `user`, scoped by the kind of account. Returns the token and its key (never stored)."""
+    if not user.is_active:
+        raise PortalError(_("This account is disabled."), code="account_disabled", field="user")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise PortalError(_("The expiry must be in the future."), code="expiry_in_past", field="expires_at")
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        scope=scope_for(user),
+        name=name.strip() or _("API token"),
+        prefix=key[:12],
+        digest=digest(key),
+        created_by=created_by,
+        expires_at=expires_at,
+    )
+    logger.info(
+        "api token %s issued to user %s (%s) by user %s",
+        token.prefix,
+        user.pk,
+        token.scope,
+        created_by and created_by.pk,
+    )
+    return token, key
+
+
+def token_issue_for_applicant(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Applicants issue their own, with the password; staff tokens come from a supervisor, past the 2FA login."""
+    if user.applicant_id is None:
+        raise ForbiddenError(
+            _("Only applicant accounts get tokens this way; staff and operators receive theirs from a supervisor."),
+            code="not_applicant",
+        )
+    lifetime = timedelta(days=settings.API_TOKEN_APPLICANT_DAYS)
+    return token_issue(user=user, name=name, created_by=user, expires_at=timezone.now() + lifetime)
+
+
+@transaction.atomic
+def operator_account_create(*, email: str, organisation: str) -> User:
+    """An ISP's or firewall team's account: no password, no applicant, no staff rights; only whitelist tokens."""
+    return OperatorAccount.objects.create_user(
+        email=email, password=None, full_name=organisation, is_operator=True, email_confirmed_at=timezone.now()
+    )
+
+
+def tokens_for_user(*, user: User) -> QuerySet[ApiToken]:
+    """The user's own tokens, newest first: colleagues do not see each other's."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def token_authenticate(key: str) -> ApiToken:
+    """The usable token with this key, its use recorded; or TokenRefused saying why."""
+    if not key.startswith(KEY_PREFIX):
+        raise TokenRefused(_("Invalid token."), code="invalid_token")
+    try:
+        token = ApiToken.objects.select_related("user").get(digest=digest(key))
+    except ApiToken.DoesNotExist:
+        raise TokenRefused(_("Invalid token."), code="invalid_token") from None
+    if token.revoked_at is not None:
+        raise TokenRefused(_("This token was revoked."), code="token_revoked")
+    if token.is_expired:
+        raise TokenRefused(_("This token has expired; ask for a new one."), code="token_expired")
+    if not token.user.is_active:
+        raise TokenRefused(_("This account is disabled."), code="account_disabled")
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
+
+
+@transaction.atomic
+def token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
+    """Revoke the token now; revoking a revoked token changes nothing."""
+    if token.user_id != actor.pk and not actor.has_perm("applicants.change_apitoken"):
+        raise ForbiddenError(_("You may revoke only your own tokens."), code="not_your_token")
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now(), revoked_by=actor)
+    token.refresh_from_db()
+    logger.info("api token %s revoked by user %s", token.prefix, actor.pk)
+    return token

@@ -1,0 +1,88 @@
+"""The API's OpenAPI description: the error body, the answers endpoints share, and how tokens are sent."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    field = serializers.CharField(
+        allow_null=True, help_text=_("The field at fault as a path, such as `entries[1].network`; null for none.")
+    )
+    code = serializers.CharField(help_text=_("Stable, for programs: `required`, `invalid_network`, `not_active`, …"))
+    message = serializers.CharField(help_text=_("For people, in the request's language."))
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error the API answers, whatever its status."""
+
+    detail = serializers.CharField(help_text=_("A summary of what went wrong."))
+    errors = ErrorItemSerializer(many=True)
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "registration_portal.api_auth.ApiTokenAuthentication"
+    name = "TokenAuth"
+
+    def get_security_definition(self, auto_schema) -> dict:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": _("Token <key>: the word `Token`, a space, and the key (`vpr_…`)."),
+        }
+
+
+# The statuses an authenticated, throttled endpoint may answer whatever it does.
+SIGNED_IN = (401, 403, 429)
+
+_ERRORS = {
+    400: _("The request is invalid; `errors` lists each problem."),
+    401: _("No credentials, or a token that is invalid, revoked or expired."),
+    403: _("Your token's scope or your account does not allow this."),
+    404: _("Nothing of that name among what you may see, or a page past the last."),
+    409: _("Its current status does not allow this any more."),
+    429: _("Too many requests: wait `Retry-After` seconds."),
+}
+
+ERROR_HEADERS = [
+    OpenApiParameter(
+        "WWW-Authenticate", str, OpenApiParameter.HEADER, response=[401], required=True, description="Token"
+    ),
+    OpenApiParameter(
+        "Retry-After",
+        int,
+        OpenApiParameter.HEADER,
+        response=[429],
+        required=True,
+        description=_("Seconds until the next request is let through."),
+    ),
+]
+
+
+def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
+    return {status: OpenApiResponse(ErrorSerializer, description=_ERRORS[status]) for status in statuses}
+
+
+def location_header(status: int) -> OpenApiParameter:
+    return OpenApiParameter(
+        "Location",
+        str,
+        OpenApiParameter.HEADER,
+        response=[status],
+        required=True,
+        description=_("Where the new object is."),
+    )
+
+
+def api_operation(*, responses: dict, errors: Sequence[int], parameters: Sequence[Any] = (), **kwargs):
+    """`extend_schema` with the error body for each status in `errors`, and the headers that come with them."""
+    return extend_schema(
+        responses={**responses, **error_responses(*errors)}, parameters=[*parameters, *ERROR_HEADERS], **kwargs
+    )

@@ -1,0 +1,178 @@
+"""The approved whitelist that ISPs and firewalls read: one address checked, or every network exported.
+
+An entry is on the whitelist while it is approved and its `valid_until` date has not passed; the nightly expiry
+only tidies the status, so an approval ends at midnight whether or not the task has run.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from .fields import NetContains
+from .models import IpEntry, Status, WhitelistVersion
+from .networks import IPNetwork
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+ENTRIES = "vpn_records_ipentry"
+REGISTRATIONS = "vpn_records_registration"
+WHITELISTED = "e.status = 'approved' AND e.valid_until >= %(today)s"
+
+
+@dataclass(frozen=True)
+class Match:
+    network: IPNetwork
+    reference: str
+    valid_until: date
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    network: str
+    reference: str = ""
+    valid_until: date | None = None
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def whitelist_check(address: IPAddress) -> Match | None:
+    """The most specific whitelisted network containing `address`, or None."""
+    if connection.vendor != "postgresql":
+        entry = (
+            IpEntry.objects.filter(status=Status.APPROVED, valid_until__gte=today(), network__net_contains=address)
+            .select_related("registration")
+            .order_by()
+        )
+        best = max(entry, key=lambda e: e.network.prefixlen, default=None)
+        return best and Match(best.network, best.registration.reference, best.valid_until)
+    contains = NetContains.postgres_sql("e.network", "%(address)s")
+    sql = (
+        f"SELECT e.network, r.reference, e.valid_until FROM {ENTRIES} e JOIN {REGISTRATIONS} r"  # noqa: S608
+        f" ON r.id = e.registration_id WHERE {contains} AND {WHITELISTED} ORDER BY masklen(e.network) DESC LIMIT 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"address": str(address), "today": today()})
+        row = cursor.fetchone()
+    return row and Match(ipaddress.ip_network(row[0]), row[1], row[2])
+
+
+def whitelist_version() -> int:
+    """Counts every change to the whitelist (workflow.whitelist_changed); with the date, the feed's ETag."""
+    return WhitelistVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+
+
+def next_since(snapshot_at: datetime) -> datetime:
+    """What a client passes as `since` next time. It overlaps the snapshot a little, so a change that was still
+    committing when the snapshot was read is never missed; applying a change twice does no harm."""
+    return snapshot_at - timedelta(seconds=settings.WHITELIST_SINCE_OVERLAP_SECONDS)
+
+
+def _stream(sql: str, params: dict) -> Iterator[tuple]:
+    """Rows through a server-side cursor, a few thousand at a time: memory stays flat whatever the list's size."""
+    adapt = {date: connection.ops.adapt_datefield_value, datetime: connection.ops.adapt_datetimefield_value}
+    params = {name: adapt[type(value)](value) if type(value) in adapt else value for name, value in params.items()}
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(5000):
+            yield from rows
+
+
+def _ordered(query: str) -> str:
+    # PostgreSQL orders cidr by family, then address; SQLite (the quick start) is sorted in Python.
+    return query + " ORDER BY e.network" if connection.vendor == "postgresql" else query
+
+
+def _feed(sql: str, params: dict) -> Iterator[FeedRow]:
+    rows = (
+        FeedRow(network, reference, _as_date(valid_until)) for network, reference, valid_until in _stream(sql, params)
+    )
+    if connection.vendor == "postgresql":
+        return rows
+    return iter(sorted(rows, key=lambda row: _address_order(row.network)))
+
+
+def _address_order(network: str) -> tuple[int, int, int]:
+    parsed = ipaddress.ip_network(network)
+    return parsed.version, int(parsed.network_address), parsed.prefixlen
+
+
+def whitelisted_rows() -> Iterator[FeedRow]:
+    """Every whitelisted network with its registration's reference and expiry, IPv4 before IPv6, by address."""
+    cast = "e.network::text" if connection.vendor == "postgresql" else "e.network"
+    sql = _ordered(
+        f"SELECT {cast}, r.reference, e.valid_until FROM {ENTRIES} e"  # noqa: S608
+        f" JOIN {REGISTRATIONS} r ON r.id = e.registration_id WHERE {WHITELISTED}"
+    )
+    return _feed(sql, {"today": today()})
+
+
+def added_rows(since: datetime) -> Iterator[FeedRow]:
+    """Whitelisted networks approved after `since`."""
+    cast = "e.network::text" if connection.vendor == "postgresql" else "e.network"
+    sql = _ordered(
+        f"SELECT {cast}, r.reference, e.valid_until FROM {ENTRIES} e"  # noqa: S608
+        f" JOIN {REGISTRATIONS} r ON r.id = e.registration_id WHERE {WHITELISTED} AND e.decided_at > %(since)s"
+    )
+    return _feed(sql, {"today": today(), "since": since})
+
+
+def removed_rows(since: datetime) -> Iterator[FeedRow]:
+    """Networks that left the whitelist after `since` (revoked, withdrawn, expired) and are not on it now."""
+    vendor = connection.vendor
+    cast = "e.network::text" if vendor == "postgresql" else "e.network"
+    still_listed = (
+        "lower(cidr_key_range(w.network)) = lower(cidr_key_range(e.network)) AND w.network = e.network"
+        if vendor == "postgresql"
+        else "w.network = e.network"
+    )
+    sql = (
+        f"SELECT DISTINCT {cast} FROM {ENTRIES} e WHERE ("  # noqa: S608
+        " e.id IN (SELECT sc.entry_id FROM vpn_records_statuschange sc"
+        "   WHERE sc.entry_id IS NOT NULL AND sc.from_status = 'approved' AND sc.created_at > %(since)s)"
+        " OR (e.status = 'approved' AND e.valid_until < %(today)s AND e.valid_until >= %(since_date)s))"
+        f" AND NOT EXISTS (SELECT 1 FROM {ENTRIES} w WHERE {still_listed}"
+        "   AND w.status = 'approved' AND w.valid_until >= %(today)s)"
+        " ORDER BY 1"
+    )
+    params = {"today": today(), "since": since, "since_date": timezone.localdate(since)}
+    for (network,) in _stream(sql, params):
+        yield FeedRow(network)
+
+
+def aggregated(rows: Iterator[FeedRow]) -> Iterator[FeedRow]:
+    """The fewest networks covering exactly the same addresses, from rows sorted by family and address.
+
+    Streams: adjacent and overlapping networks merge into one address range, which is written out as CIDR
+    blocks once the next network starts past it.
+    """
+    family, first, last = 0, 0, -1
+    for row in rows:
+        network = ipaddress.ip_network(row.network)
+        start, end = int(network.network_address), int(network.broadcast_address)
+        if network.version == family and start <= last + 1:
+            last = max(last, end)
+            continue
+        yield from _blocks(family, first, last)
+        family, first, last = network.version, start, end
+    yield from _blocks(family, first, last)
+
+
+def _blocks(family: int, first: int, last: int) -> Iterator[FeedRow]:
+    if not family:
+        return
+    address = ipaddress.IPv4Address if family == 4 else ipaddress.IPv6Address
+    for block in ipaddress.summarize_address_range(address(first), address(last)):
+        yield FeedRow(str(block))
+
+
+def _as_date(value) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
