@@ -5,6 +5,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given, settings
@@ -272,3 +273,31 @@ def test_the_feed_streams(operator_api, approve):
     approve("111.68.96.10")
     response = operator_api.get(reverse("api:whitelist-export-txt"))
     assert response.streaming and response["X-Whitelist-Next-Since"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="index plans are PostgreSQL's")
+def test_the_check_finds_the_network_through_an_index(approve):
+    registration = approve("111.68.96.10")
+    with connection.cursor() as cursor:  # enough approved entries for the planner to weigh indexes as on a real table
+        cursor.execute(
+            """INSERT INTO vpn_records_ipentry
+                 (registration_id, network, status, reasons, valid_until, created_at, updated_at)
+               SELECT %s, set_masklen('11.0.0.0'::inet + g * 7, 32)::cidr, 'approved', '[]', %s, now(), now()
+               FROM generate_series(1, 20000) g""",
+            [registration.pk, registration.valid_until],
+        )
+        cursor.execute("ANALYZE vpn_records_ipentry")
+    captured = {}
+
+    def capture(execute, sql, params, many, context):
+        captured.update(sql=sql, params=params)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        assert whitelist.whitelist_check(ipaddress.ip_address("11.0.0.70")).network == ipaddress.ip_network(
+            "11.0.0.70/32"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + captured["sql"], captured["params"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "entry_network_range" in plan, plan
