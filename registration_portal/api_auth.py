@@ -92,12 +92,16 @@ def _count(key: str, *, timeout: int) -> int:
     """Add one to the counter at `key`, which lives `timeout` seconds from its first count."""
     cache = caches["default"]
     if isinstance(cache, RedisCache):
+        # One INCR a request on a client kept for the process (Django builds a new one per call); the first count
+        # of a window also sets its expiry.
+        client = getattr(cache, "_throttle_client", None)
+        if client is None:
+            client = cache._throttle_client = cache._cache.get_client(write=True)
         key = cache.make_and_validate_key(key)
-        # One round trip: INCR, and an expiry set only by the first count of the window.
-        pipeline = cache._cache.get_client(key, write=True).pipeline()
-        pipeline.incr(key)
-        pipeline.expire(key, timeout + 1, nx=True)
-        return pipeline.execute()[0]
+        count = client.incr(key)
+        if count == 1:
+            client.expire(key, timeout + 1)
+        return count
     cache.add(key, 0, timeout + 1)
     try:
         return cache.incr(key)

@@ -100,7 +100,9 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A `SELECT 1` before each request's first query, so a connection the database dropped is replaced, not failed on.
+# It is a round trip per request: API-only processes may prefer to spend it on requests.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiles each large-looking query for ~0.1 s: more than our index lookups take to run
     # (a 100,000-row bulk upload spent 6 s compiling). Nothing here is the long analytical query JIT serves.
@@ -285,6 +287,9 @@ the CSRF token for writes).
 }
 # Tokens applicants issue themselves (POST /api/v1/auth/token/) expire after this many days.
 API_TOKEN_APPLICANT_DAYS = env.int("API_TOKEN_APPLICANT_DAYS", default=90)
+# A web process re-reads a token it has verified after this many seconds: how long a revocation takes to reach
+# every process (the one that revokes forgets the token at once).
+API_TOKEN_CACHE_SECONDS = env.int("API_TOKEN_CACHE_SECONDS", default=10)
 # The whitelist feed's `next_since` lags its snapshot by this much, so a change still committing is not missed.
 WHITELIST_SINCE_OVERLAP_SECONDS = env.int("WHITELIST_SINCE_OVERLAP_SECONDS", default=300)
 

@@ -18,6 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -77,6 +78,8 @@ class CheckResultSerializer(serializers.Serializer):
 
 class WhitelistCheckAPI(_WhitelistView):
     """`GET /api/v1/whitelist/check/?ip=203.0.113.7`: is the address in an approved, unexpired network?"""
+
+    renderer_classes = [JSONRenderer]  # firewalls call this many times a second: no negotiation to do
 
     @api_operation(parameters=[CheckQuerySerializer], responses={200: CheckResultSerializer}, errors=(400, *SIGNED_IN))
     def get(self, request):
@@ -211,6 +214,8 @@ class _Feed:
         return whitelist.aggregated(rows) if self.aggregate else rows
 
     def txt(self) -> Iterator[str]:
+        if self.since is None and not self.aggregate:
+            return ("\n".join(batch) + "\n" for batch in whitelist.whitelisted_network_batches() if batch)
         if self.since is None:
             return (f"{row.network}\n" for row in self._rows())
         added = (f"+{row.network}\n" for row in whitelist.added_rows(self.since))
@@ -254,13 +259,17 @@ def _json_items(rows: Iterable[FeedRow], *, with_details: bool) -> Iterator[str]
         separator = ", "
 
 
-def _batched(pieces: Iterable[str | bytes], size: int = 2000) -> Iterator[bytes]:
-    """Join small pieces into larger writes: a million one-line writes would cost more than the query."""
+def _batched(pieces: Iterable[str | bytes], size: int = 128 * 1024) -> Iterator[bytes]:
+    """Join small pieces into writes of about `size` bytes: a million one-line writes would cost more than the query."""
     batch: list[bytes] = []
+    length = 0
     for piece in pieces:
-        batch.append(piece.encode() if isinstance(piece, str) else piece)
-        if len(batch) >= size:
+        data = piece.encode() if isinstance(piece, str) else piece
+        batch.append(data)
+        length += len(data)
+        if length >= size:
             yield b"".join(batch)
             batch.clear()
+            length = 0
     if batch:
         yield b"".join(batch)
