@@ -24,7 +24,7 @@ def _user(email: str, **fields) -> User:
 
 @transaction.atomic
 def seed_demo_data() -> list[tuple[str, str]]:
-    """Create (or keep) the four demo logins; returns (email, role) pairs."""
+    """Create (or keep) the demo accounts; returns (email, role) pairs."""
     confirmed = {"email_confirmed_at": timezone.now(), "is_active": True}
     freelancer = Applicant.objects.filter(members__email="freelancer@demo.pk").first() or Applicant.objects.create(
         kind=Applicant.Kind.FREELANCER,
@@ -51,9 +51,16 @@ def seed_demo_data() -> list[tuple[str, str]]:
     for role in ("reviewer", "supervisor"):
         user = _user(f"{role}@demo.pk", full_name=f"Demo {role}", is_staff=True, **confirmed)
         user.groups.add(Group.objects.get(name=role))
+    operator, created = User.objects.get_or_create(
+        email="isp@demo.pk", defaults={"full_name": "Demo ISP NOC", "is_operator": True, **confirmed}
+    )
+    if created:
+        operator.set_unusable_password()
+        operator.save()
     return [
         ("freelancer@demo.pk", "freelancer"),
         ("company@demo.pk", "company"),
         ("reviewer@demo.pk", "staff reviewer"),
         ("supervisor@demo.pk", "staff supervisor"),
+        ("isp@demo.pk", "operator: no password, the API token below"),
     ]

@@ -1,10 +1,12 @@
 import hashlib
+import io
 import re
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core.cache import caches
+from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -275,3 +277,25 @@ def test_a_token_needs_a_name_on_the_account_page(client, freelancer):
     page = client.post(reverse("applicants:api_tokens"), {"issue": "1", "name": ""})
     assert "This field is required." in page.content.decode()
     assert not ApiToken.objects.exists()
+
+
+def test_a_token_revoked_elsewhere_stops_working_here_within_the_cache_time(api_client, operator, settings):
+    settings.API_TOKEN_CACHE_SECONDS = 10
+    api = authorised(api_client, operator)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        assert api.get(reverse("api:whitelist-check"), {"ip": "1.1.1.1"}).status_code == 200
+        ApiToken.objects.update(revoked_at=timezone.now())  # as another web process's revocation would
+        clock.shift(timedelta(seconds=9))
+        assert api.get(reverse("api:whitelist-check"), {"ip": "1.1.1.1"}).status_code == 200
+        clock.shift(timedelta(seconds=2))
+        assert api.get(reverse("api:whitelist-check"), {"ip": "1.1.1.1"}).status_code == 401
+
+
+def test_the_quick_start_seeds_an_operator_and_prints_a_working_token(api_client, settings):
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    key = re.search(r"Operator API token .*: (vpr_\S+)", out.getvalue()).group(1)
+    response = api_client.get(reverse("api:whitelist-check"), {"ip": "1.1.1.1"}, HTTP_AUTHORIZATION=f"Token {key}")
+    assert response.status_code == 200 and response.json()["registered"] is False
+    assert not User.objects.get(email="isp@demo.pk").has_usable_password()

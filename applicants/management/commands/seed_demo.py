@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from applicants.demo import DEMO_PASSWORD, seed_demo_data
+from applicants.models import User
+from applicants.tokens import token_issue
 
 
 class Command(BaseCommand):
@@ -14,3 +16,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password: {DEMO_PASSWORD}):"))
         for email, role in accounts:
             self.stdout.write(f"  {email:<22} {role}")
+        _token, key = token_issue(user=User.objects.get(email="isp@demo.pk"), name="demo")
+        self.stdout.write(f"Operator API token (new each run), for /api/v1/whitelist/: {key}")
