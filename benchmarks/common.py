@@ -14,12 +14,12 @@ EXISTING = 1_000_000
 BENCH_DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench")
 
 
-def setup_django(*, migrate: bool = True) -> None:
-    """Point Django at the benchmark database (created if missing) and migrate it, unless told not to."""
+def create_database(url: str) -> None:
+    """Create the PostgreSQL database `url` names, unless it exists."""
     import psycopg2
 
-    name = BENCH_DATABASE_URL.rsplit("/", 1)[1]
-    admin = psycopg2.connect(BENCH_DATABASE_URL.rsplit("/", 1)[0] + "/postgres")
+    name = url.rsplit("/", 1)[1]
+    admin = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
@@ -27,6 +27,10 @@ def setup_django(*, migrate: bool = True) -> None:
             cursor.execute(f'CREATE DATABASE "{name}"')
     admin.close()
 
+
+def setup_django(*, migrate: bool = True) -> None:
+    """Point Django at the benchmark database (created if missing) and migrate it, unless told not to."""
+    create_database(BENCH_DATABASE_URL)
     sys.path.insert(0, str(ROOT))
     os.environ.update(
         DJANGO_SETTINGS_MODULE="registration_portal.settings",

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from benchmarks.common import ROOT
+from benchmarks.common import ROOT, create_database
 
 DATABASE_URL = os.environ.get(
     "BENCH_WHITELIST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench_whitelist"
@@ -83,17 +83,7 @@ def server_environment() -> dict[str, str]:
 
 def setup_django() -> None:
     """This process on the benchmark database (created if missing, migrated), with the servers' settings."""
-    import psycopg2
-
-    name = DATABASE_URL.rsplit("/", 1)[1]
-    admin = psycopg2.connect(DATABASE_URL.rsplit("/", 1)[0] + "/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-
+    create_database(DATABASE_URL)
     sys.path.insert(0, str(ROOT))
     os.environ.update(server_environment())
     import django
