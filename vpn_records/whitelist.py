@@ -46,12 +46,12 @@ def today() -> date:
 def whitelist_check(address: IPAddress) -> Match | None:
     """The most specific whitelisted network containing `address`, or None."""
     if connection.vendor != "postgresql":
-        entry = (
+        entries = (
             IpEntry.objects.filter(status=Status.APPROVED, valid_until__gte=today(), network__net_contains=address)
             .select_related("registration")
             .order_by()
         )
-        best = max(entry, key=lambda e: e.network.prefixlen, default=None)
+        best = max(entries, key=lambda e: e.network.prefixlen, default=None)
         return best and Match(best.network, best.registration.reference, best.valid_until)
     # The key is computed here rather than by cidr_key_range() in the query, and the reference read by a second,
     # primary-key query: PostgreSQL took longer to plan the call and the join than to run the lookup.
@@ -90,28 +90,18 @@ def next_since(snapshot_at: datetime) -> datetime:
     return snapshot_at - timedelta(seconds=settings.WHITELIST_SINCE_OVERLAP_SECONDS)
 
 
-def _stream(sql: str, params: dict) -> Iterator[tuple]:
-    """Rows through a server-side cursor, a few thousand at a time: memory stays flat whatever the list's size."""
+def _batches(sql: str, params: dict, size: int = 5000) -> Iterator[list[tuple]]:
+    """Rows through a server-side cursor, `size` at a time: memory stays flat whatever the list's size."""
     adapt = {date: connection.ops.adapt_datefield_value, datetime: connection.ops.adapt_datetimefield_value}
     params = {name: adapt[type(value)](value) if type(value) in adapt else value for name, value in params.items()}
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
-        while rows := cursor.fetchmany(5000):
-            yield from rows
+        while rows := cursor.fetchmany(size):
+            yield rows
 
 
-def _ordered(query: str) -> str:
-    # PostgreSQL orders cidr by family, then address; SQLite (the quick start) is sorted in Python.
-    return query + " ORDER BY e.network" if connection.vendor == "postgresql" else query
-
-
-def _feed(sql: str, params: dict) -> Iterator[FeedRow]:
-    rows = (
-        FeedRow(network, reference, _as_date(valid_until)) for network, reference, valid_until in _stream(sql, params)
-    )
-    if connection.vendor == "postgresql":
-        return rows
-    return iter(sorted(rows, key=lambda row: _address_order(row.network)))
+def _network_text() -> str:
+    return "e.network::text" if connection.vendor == "postgresql" else "e.network"
 
 
 def _address_order(network: str) -> tuple[int, int, int]:
@@ -119,51 +109,54 @@ def _address_order(network: str) -> tuple[int, int, int]:
     return parsed.version, int(parsed.network_address), parsed.prefixlen
 
 
+def _listed_rows(condition: str = "", **params) -> Iterator[FeedRow]:
+    """Whitelisted networks (meeting `condition` too) with reference and expiry, IPv4 before IPv6, by address."""
+    sql = (
+        f"SELECT {_network_text()}, r.reference, e.valid_until FROM {ENTRIES} e"  # noqa: S608
+        f" JOIN {REGISTRATIONS} r ON r.id = e.registration_id WHERE {WHITELISTED} {condition}"
+    )
+    if connection.vendor == "postgresql":  # orders cidr by family, then address
+        batches = _batches(sql + " ORDER BY e.network", {"today": today(), **params})
+        return (FeedRow(network, reference, until) for batch in batches for network, reference, until in batch)
+    # SQLite (the quick start) stores text: sorted here.
+    rows = [
+        FeedRow(network, reference, _as_date(until))
+        for batch in _batches(sql, {"today": today(), **params})
+        for network, reference, until in batch
+    ]
+    return iter(sorted(rows, key=lambda row: _address_order(row.network)))
+
+
 def whitelisted_network_batches() -> Iterator[list[str]]:
     """Every whitelisted network as text, in batches, in the same order: the plain list's fast path, with no join
     and no object per row."""
     if connection.vendor != "postgresql":
-        rows = list(whitelisted_rows())
-        yield [row.network for row in rows]
+        yield [row.network for row in whitelisted_rows()]
         return
     sql = f"SELECT e.network::text FROM {ENTRIES} e WHERE {WHITELISTED} ORDER BY e.network"  # noqa: S608
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, {"today": today()})
-        while rows := cursor.fetchmany(10000):
-            yield [network for (network,) in rows]
+    for rows in _batches(sql, {"today": today()}, size=10000):
+        yield [network for (network,) in rows]
 
 
 def whitelisted_rows() -> Iterator[FeedRow]:
     """Every whitelisted network with its registration's reference and expiry, IPv4 before IPv6, by address."""
-    cast = "e.network::text" if connection.vendor == "postgresql" else "e.network"
-    sql = _ordered(
-        f"SELECT {cast}, r.reference, e.valid_until FROM {ENTRIES} e"  # noqa: S608
-        f" JOIN {REGISTRATIONS} r ON r.id = e.registration_id WHERE {WHITELISTED}"
-    )
-    return _feed(sql, {"today": today()})
+    return _listed_rows()
 
 
 def added_rows(since: datetime) -> Iterator[FeedRow]:
     """Whitelisted networks approved after `since`."""
-    cast = "e.network::text" if connection.vendor == "postgresql" else "e.network"
-    sql = _ordered(
-        f"SELECT {cast}, r.reference, e.valid_until FROM {ENTRIES} e"  # noqa: S608
-        f" JOIN {REGISTRATIONS} r ON r.id = e.registration_id WHERE {WHITELISTED} AND e.decided_at > %(since)s"
-    )
-    return _feed(sql, {"today": today(), "since": since})
+    return _listed_rows("AND e.decided_at > %(since)s", since=since)
 
 
 def removed_rows(since: datetime) -> Iterator[FeedRow]:
     """Networks that left the whitelist after `since` (revoked, withdrawn, expired) and are not on it now."""
-    vendor = connection.vendor
-    cast = "e.network::text" if vendor == "postgresql" else "e.network"
     still_listed = (
         "lower(cidr_key_range(w.network)) = lower(cidr_key_range(e.network)) AND w.network = e.network"
-        if vendor == "postgresql"
+        if connection.vendor == "postgresql"
         else "w.network = e.network"
     )
     sql = (
-        f"SELECT DISTINCT {cast} FROM {ENTRIES} e WHERE ("  # noqa: S608
+        f"SELECT DISTINCT {_network_text()} FROM {ENTRIES} e WHERE ("  # noqa: S608
         " e.id IN (SELECT sc.entry_id FROM vpn_records_statuschange sc"
         "   WHERE sc.entry_id IS NOT NULL AND sc.from_status = 'approved' AND sc.created_at > %(since)s)"
         " OR (e.status = 'approved' AND e.valid_until < %(today)s AND e.valid_until >= %(since_date)s))"
@@ -172,8 +165,8 @@ def removed_rows(since: datetime) -> Iterator[FeedRow]:
         " ORDER BY 1"
     )
     params = {"today": today(), "since": since, "since_date": timezone.localdate(since)}
-    for (network,) in _stream(sql, params):
-        yield FeedRow(network)
+    for batch in _batches(sql, params):
+        yield from (FeedRow(network) for (network,) in batch)
 
 
 def aggregated(rows: Iterator[FeedRow]) -> Iterator[FeedRow]:
