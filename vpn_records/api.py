@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
+from rest_framework.mixins import ListModelMixin
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -146,7 +147,9 @@ class RegistrationCreatedSerializer(RegistrationSerializer):
         fields = [*RegistrationSerializer.Meta.fields, "entries"]
 
 
-class WithdrawSerializer(serializers.Serializer):
+class OptionalReasonSerializer(serializers.Serializer):
+    """The body of a withdrawal or a decision: a reason, which rejecting requires (services check)."""
+
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
@@ -203,7 +206,7 @@ class _ApplicantAPIView(GenericAPIView):
         return selectors.registration_get_for_user(user=self.request.user, reference=self.kwargs["reference"])
 
 
-class RegistrationListCreateAPI(_ApplicantAPIView):
+class RegistrationListCreateAPI(ListModelMixin, _ApplicantAPIView):
     """`GET`: your registrations, newest first, paged, filtered by `status`. `POST`: register and submit networks."""
 
     serializer_class = RegistrationSerializer
@@ -219,8 +222,7 @@ class RegistrationListCreateAPI(_ApplicantAPIView):
         description=_("Your registrations, newest first, filtered by `status` and submission time."),
     )
     def get(self, request):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.list(request)
 
     @api_operation(
         request=RegistrationInputSerializer,
@@ -257,13 +259,13 @@ class RegistrationWithdrawAPI(_ApplicantAPIView):
     409 when it can no longer be withdrawn (already withdrawn, rejected, expired or revoked).
     """
 
-    serializer_class = WithdrawSerializer
+    serializer_class = OptionalReasonSerializer
 
     @api_operation(
-        request=WithdrawSerializer, responses={200: RegistrationSerializer}, errors=(400, 404, 409, *SIGNED_IN)
+        request=OptionalReasonSerializer, responses={200: RegistrationSerializer}, errors=(400, 404, 409, *SIGNED_IN)
     )
     def post(self, request, reference: str):
-        incoming = WithdrawSerializer(data=request.data)
+        incoming = OptionalReasonSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         services.registration_withdraw(
             registration=self.get_registration(), user=request.user, reason=incoming.validated_data["reason"]
@@ -272,7 +274,7 @@ class RegistrationWithdrawAPI(_ApplicantAPIView):
         return Response(RegistrationSerializer(registration, context=self.get_serializer_context()).data)
 
 
-class EntryListAPI(_ApplicantAPIView):
+class EntryListAPI(ListModelMixin, _ApplicantAPIView):
     """`GET`: the entries of one of your registrations with their status and reasons, paged, filtered by `status`."""
 
     serializer_class = EntrySerializer
@@ -285,8 +287,7 @@ class EntryListAPI(_ApplicantAPIView):
 
     @api_operation(responses={200: EntrySerializer(many=True)}, errors=(400, 404, *SIGNED_IN))
     def get(self, request, reference: str):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.list(request)
 
 
 class EntryDetailAPI(_ApplicantAPIView):
@@ -307,10 +308,6 @@ class CanDecideEntries(BasePermission):
         return request.user.has_perm("vpn_records.decide_ipentry")
 
 
-class DecisionSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-
-
 class DecisionResultSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     network = serializers.CharField()
@@ -328,14 +325,14 @@ class ReviewEntryDecisionAPI(APIView):
     approve = True
 
     @api_operation(
-        request=DecisionSerializer,
+        request=OptionalReasonSerializer,
         responses={200: DecisionResultSerializer},
         errors=(400, 404, 409, *SIGNED_IN),
         description=_("Approve or reject one entry; a reason is required to reject, and the applicant sees it."),
     )
     def post(self, request, pk: int):
         entry = selectors.entry_get_for_reviewer(entry_id=pk)
-        decision = DecisionSerializer(data=request.data)
+        decision = OptionalReasonSerializer(data=request.data)
         decision.is_valid(raise_exception=True)
         services.entries_decide(
             entries=[entry], actor=request.user, approve=self.approve, reason=decision.validated_data["reason"]

@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import ErrorDetail, ValidationError
+from rest_framework.mixins import ListModelMixin
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -72,7 +73,7 @@ class BulkUploadSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
-class BulkUploadListCreateAPI(_ApplicantAPIView):
+class BulkUploadListCreateAPI(ListModelMixin, _ApplicantAPIView):
     """`GET`: your uploads, newest first. `POST` (multipart: `file` and the batch fields): 202 with the job."""
 
     serializer_class = BulkUploadSerializer
@@ -92,8 +93,7 @@ class BulkUploadListCreateAPI(_ApplicantAPIView):
         description=_("Your company's uploads, newest first."),
     )
     def get(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.list(request)
 
     @api_operation(
         request={"multipart/form-data": BulkUploadInputSerializer},  # a form without multipart carries no file
