@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -143,7 +143,10 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         return redirect("applicants:profile")
     form, issued_key = TokenForm(request.POST if "issue" in request.POST else None), None
     if "revoke" in request.POST:
-        token = get_object_or_404(tokens.tokens_for_user(user=request.user), pk=request.POST.get("revoke"))
+        token_id = request.POST["revoke"]
+        if not token_id.isdigit():
+            raise Http404("No such token.")
+        token = get_object_or_404(tokens.tokens_for_user(user=request.user), pk=token_id)
         tokens.token_revoke(token=token, actor=request.user)
         messages.success(request, _("Token %(prefix)s… is revoked.") % {"prefix": token.prefix})
         return redirect("applicants:api_tokens")

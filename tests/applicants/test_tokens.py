@@ -299,3 +299,9 @@ def test_the_quick_start_seeds_an_operator_and_prints_a_working_token(api_client
     response = api_client.get(reverse("api:whitelist-check"), {"ip": "1.1.1.1"}, HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200 and response.json()["registered"] is False
     assert not User.objects.get(email="isp@demo.pk").has_usable_password()
+
+
+@pytest.mark.parametrize("token_id", ["abc", "", "1; DROP"])
+def test_revoking_a_token_that_is_not_a_number_is_404_not_500(client, freelancer, token_id):
+    client.force_login(freelancer)
+    assert client.post(reverse("applicants:api_tokens"), {"revoke": token_id}).status_code == 404
