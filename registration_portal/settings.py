@@ -292,6 +292,12 @@ API_TOKEN_APPLICANT_DAYS = env.int("API_TOKEN_APPLICANT_DAYS", default=90)
 API_TOKEN_CACHE_SECONDS = env.int("API_TOKEN_CACHE_SECONDS", default=10)
 # The whitelist feed's `next_since` lags its snapshot by this much, so a change still committing is not missed.
 WHITELIST_SINCE_OVERLAP_SECONDS = env.int("WHITELIST_SINCE_OVERLAP_SECONDS", default=300)
+# The check endpoint answers from each web process's copy of the whitelist (~30 MB per million IPv4 networks),
+# which looks for changes at most this often; off, every check is a database query.
+WHITELIST_CHECK_FROM_MEMORY = env.bool("WHITELIST_CHECK_FROM_MEMORY", default=True)
+WHITELIST_INDEX_REFRESH_SECONDS = env.float("WHITELIST_INDEX_REFRESH_SECONDS", default=1.0)
+# Changed entries a process keeps beside its copy before it loads the whole whitelist again.
+WHITELIST_INDEX_OVERLAY_MAX = env.int("WHITELIST_INDEX_OVERLAY_MAX", default=20000)
 
 PHONENUMBER_DEFAULT_REGION = "PK"
 PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"

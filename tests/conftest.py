@@ -54,6 +54,16 @@ def celery_eager():
 
 
 @pytest.fixture(autouse=True)
+def whitelist_copy_forgotten():
+    """Each test's check reads its own database, not a copy of the whitelist another test's left in memory."""
+    from vpn_records.whitelist_index import forget
+
+    forget()
+    yield
+    forget()
+
+
+@pytest.fixture(autouse=True)
 def sms_outbox():
     """The locmem SMS backend's outbox, empty for every test, as Django empties mail.outbox."""
     from notifications.sms import LocmemBackend

@@ -187,6 +187,9 @@ class IpEntry(models.Model):
     source_row = models.PositiveIntegerField(_("row in the uploaded file"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    # The whitelist version (WhitelistVersion.number) of the entry's last move into or out of approved: the check's
+    # in-memory copies (whitelist_index) re-read only the entries changed since the version they hold.
+    whitelist_version = models.BigIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -214,6 +217,11 @@ class IpEntry(models.Model):
             LargeNetworkRangeIndex(fields=["network"], name="entry_large_network_range"),
             # Entry lists filtered by status.
             models.Index(fields=["status"], name="entry_status"),
+            models.Index(
+                fields=["whitelist_version"],
+                name="entry_whitelist_version",
+                condition=models.Q(whitelist_version__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -274,6 +282,11 @@ class WhitelistVersion(models.Model):
 
     def __str__(self) -> str:
         return str(self.number)
+
+
+def reference_text(year: int, number: int) -> str:
+    """A registration's reference: the `number`th of `year`."""
+    return f"VPN-{year}-{number:06d}"
 
 
 class ReferenceSequence(models.Model):

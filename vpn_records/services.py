@@ -18,7 +18,7 @@ from notifications.services import notification_queue
 from registration_portal.errors import ConflictError, ForbiddenError, PortalError
 
 from .checks import FAIL, PASS, WARN, check_identity, finding_message, run_network_checks
-from .models import IpEntry, Isp, ReferenceSequence, Registration, Status, StatusChange
+from .models import IpEntry, Isp, ReferenceSequence, Registration, Status, StatusChange, reference_text
 from .networks import IPNetwork
 from .verification import duplicate_cnic_applicants, gather_contexts
 from .workflow import can_transition, transition_entries, transition_registration
@@ -34,7 +34,7 @@ def _next_reference() -> str:
     # The UPDATE holds the row lock until commit, so concurrent submissions get distinct numbers.
     ReferenceSequence.objects.filter(year=year).update(last_number=F("last_number") + 1)
     number = ReferenceSequence.objects.get(year=year).last_number
-    return f"VPN-{year}-{number:06d}"
+    return reference_text(year, number)
 
 
 def _validate(*, user: User, networks: Sequence[IPNetwork], isp: str, isp_other: str) -> None:

@@ -44,21 +44,32 @@ def today() -> date:
 
 
 def whitelist_check(address: IPAddress) -> Match | None:
-    """The most specific whitelisted network containing `address`, or None."""
+    """The most specific whitelisted network containing `address` (the newest entry of equals), or None."""
+    if settings.WHITELIST_CHECK_FROM_MEMORY:
+        from .whitelist_index import whitelist_index
+
+        day = today()
+        listed = whitelist_index(day).find(address, day)
+        return listed and Match(listed.network, listed.reference, listed.valid_until)
+    return whitelist_check_in_database(address)
+
+
+def whitelist_check_in_database(address: IPAddress) -> Match | None:
+    """whitelist_check as one index-backed query."""
     if connection.vendor != "postgresql":
         entries = (
             IpEntry.objects.filter(status=Status.APPROVED, valid_until__gte=today(), network__net_contains=address)
             .select_related("registration")
             .order_by()
         )
-        best = max(entries, key=lambda e: e.network.prefixlen, default=None)
+        best = max(entries, key=lambda e: (e.network.prefixlen, e.pk), default=None)
         return best and Match(best.network, best.registration.reference, best.valid_until)
     # The key is computed here rather than by cidr_key_range() in the query, and the reference read by a second,
     # primary-key query: PostgreSQL took longer to plan the call and the join than to run the lookup.
     sql = (
         f"SELECT e.network, e.registration_id, e.valid_until FROM {ENTRIES} e"  # noqa: S608
         " WHERE cidr_key_range(e.network) @> %(key)s::int8"
-        f" AND e.network >>= %(address)s::inet AND {WHITELISTED} ORDER BY masklen(e.network) DESC LIMIT 1"
+        f" AND e.network >>= %(address)s::inet AND {WHITELISTED} ORDER BY masklen(e.network) DESC, e.id DESC LIMIT 1"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, {"key": range_key(address), "address": str(address), "today": today()})

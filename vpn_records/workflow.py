@@ -73,6 +73,8 @@ def transition_entries(*, entries: Iterable[IpEntry], to: str, actor=None, reaso
     for entry in entries:
         if not can_transition(entry.status, to):
             raise _refuse(entry.network_display, entry.status, to)
+    if Status.APPROVED in {to, *(entry.status for entry in entries)}:
+        fields = {**fields, "whitelist_version": whitelist_changed()}
     changes = []
     for current in {entry.status for entry in entries}:
         batch = [entry for entry in entries if entry.status == current]
@@ -94,16 +96,18 @@ def transition_entries(*, entries: Iterable[IpEntry], to: str, actor=None, reaso
             for entry in batch
         ]
     StatusChange.objects.bulk_create(changes)
-    if Status.APPROVED in {to, *(change.from_status for change in changes)}:
-        whitelist_changed()
     for entry in entries:
         entry.status = to
         for name, value in fields.items():
             setattr(entry, name, value)
 
 
-def whitelist_changed() -> None:
-    """Count a change to the approved whitelist, inside the transaction that makes it."""
+def whitelist_changed() -> int:
+    """Count a change to the approved whitelist, inside the transaction that makes it; the new version.
+
+    The UPDATE holds the row lock until commit, so versions are committed in the order they are numbered.
+    """
     now = timezone.now()
     if not WhitelistVersion.objects.filter(pk=1).update(number=F("number") + 1, changed_at=now):
         WhitelistVersion.objects.get_or_create(pk=1, defaults={"number": 1, "changed_at": now})
+    return WhitelistVersion.objects.values_list("number", flat=True).get(pk=1)

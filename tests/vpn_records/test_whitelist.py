@@ -295,7 +295,7 @@ def test_the_check_finds_the_network_through_an_index(approve):
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(capture):
-        assert whitelist.whitelist_check(ipaddress.ip_address("11.0.0.70")).network == ipaddress.ip_network(
+        assert whitelist.whitelist_check_in_database(ipaddress.ip_address("11.0.0.70")).network == ipaddress.ip_network(
             "11.0.0.70/32"
         )
     with connection.cursor() as cursor:
