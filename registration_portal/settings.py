@@ -298,6 +298,9 @@ WHITELIST_CHECK_FROM_MEMORY = env.bool("WHITELIST_CHECK_FROM_MEMORY", default=Tr
 WHITELIST_INDEX_REFRESH_SECONDS = env.float("WHITELIST_INDEX_REFRESH_SECONDS", default=1.0)
 # Changed entries a process keeps beside its copy before it loads the whole whitelist again.
 WHITELIST_INDEX_OVERLAY_MAX = env.int("WHITELIST_INDEX_OVERLAY_MAX", default=20000)
+# Load the copy in a thread while the database answers (0: in the check that needs it; the tests, which see only
+# their own transaction).
+WHITELIST_INDEX_LOAD_IN_BACKGROUND = env.bool("WHITELIST_INDEX_LOAD_IN_BACKGROUND", default=True)
 
 PHONENUMBER_DEFAULT_REGION = "PK"
 PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"

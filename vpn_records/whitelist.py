@@ -49,13 +49,15 @@ def whitelist_check(address: IPAddress) -> Match | None:
         from .whitelist_index import whitelist_index
 
         day = today()
-        listed = whitelist_index(day).find(address, day)
-        return listed and Match(listed.network, listed.reference, listed.valid_until)
+        index = whitelist_index(day)
+        if index is not None:
+            listed = index.find(address, day)
+            return listed and Match(listed.network, listed.reference, listed.valid_until)
     return whitelist_check_in_database(address)
 
 
 def whitelist_check_in_database(address: IPAddress) -> Match | None:
-    """whitelist_check as one index-backed query."""
+    """whitelist_check as an index-backed query: while a process has no copy in memory, or is told to keep none."""
     if connection.vendor != "postgresql":
         entries = (
             IpEntry.objects.filter(status=Status.APPROVED, valid_until__gte=today(), network__net_contains=address)

@@ -1,31 +1,37 @@
 """Each web process's own copy of the whitelist, so that a check is answered from memory rather than by a query.
 
-Loaded on a process's first check (a million IPv4 networks take ~30 MB), then kept current: at most once every
-WHITELIST_INDEX_REFRESH_SECONDS a check reads the whitelist version and, if it moved, only the entries changed since
-(`IpEntry.whitelist_version`, stamped in the transaction that changes them, numbered in commit order). Those go into
-a small overlay; past WHITELIST_INDEX_OVERLAY_MAX of them the whole copy is loaded again. An approval that lapses at
-midnight drops out at lookup, by its date, as it does from the database's whitelist.
+A million IPv4 networks take ~30 MB. Gunicorn workers load it before they take requests (gunicorn.conf.py);
+elsewhere it loads in the background while the database answers. Once loaded it is kept current: at most once
+every WHITELIST_INDEX_REFRESH_SECONDS a check reads the whitelist version and, if it moved, only the entries changed
+since (`IpEntry.whitelist_version`, stamped in the transaction that changes them, numbered in commit order). Those
+go into a small overlay; past WHITELIST_INDEX_OVERLAY_MAX of them the copy is loaded again, and until a change too
+big for the overlay is loaded the database answers. An approval that lapses at midnight drops out at lookup, by its
+date, as it does from the database's whitelist.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import logging
 import threading
 import time
 from array import array
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
-from .models import IpEntry, Status, reference_text
+from .models import IpEntry, Registration, Status
 from .networks import IPNetwork
-from .whitelist import ENTRIES, REGISTRATIONS, WHITELISTED, _batches, whitelist_version
+from .whitelist import ENTRIES, WHITELISTED, _batches, whitelist_version
+
+logger = logging.getLogger(__name__)
 
 EPOCH = date(1970, 1, 1)
-_NO_YEAR = 0  # a reference not in the usual form: kept whole in Family.unusual_references
 
 
 @dataclass(frozen=True)
@@ -34,8 +40,18 @@ class Listed:
 
     entry_id: int
     network: IPNetwork
-    reference: str
+    registration_id: int
     valid_until: date
+
+    @property
+    def reference(self) -> str:
+        return registration_reference(self.registration_id)
+
+
+@lru_cache(maxsize=65536)
+def registration_reference(registration_id: int) -> str:
+    """References never change, so they are kept as read; the copy itself holds only registration ids."""
+    return Registration.objects.values_list("reference", flat=True).get(pk=registration_id)
 
 
 class Family:
@@ -53,15 +69,13 @@ class Family:
         self.parents = array("i")
         self.entry_ids = array("q")
         self.valid_days = array("i")
-        self.reference_years = array("H")
-        self.reference_numbers = array("I")
-        self.unusual_references: dict[int, str] = {}
+        self.registration_ids = array("q")
         self._open: list[tuple[int, int]] = []  # while loading: (last address, position) of networks still open
 
     def __len__(self) -> int:
         return len(self.entry_ids)
 
-    def append(self, entry_id: int, start: int, prefixlen: int, valid_days: int, reference: str) -> None:
+    def append(self, entry_id: int, start: int, prefixlen: int, valid_days: int, registration_id: int) -> None:
         """Add the next network, in sorted order."""
         position = len(self.entry_ids)
         last = start | ((1 << (self.bits - prefixlen)) - 1)
@@ -73,11 +87,7 @@ class Family:
         self.prefixlens.append(prefixlen)
         self.entry_ids.append(entry_id)
         self.valid_days.append(valid_days)
-        year, number = _reference_parts(reference)
-        self.reference_years.append(year)
-        self.reference_numbers.append(number)
-        if year == _NO_YEAR:
-            self.unusual_references[position] = reference
+        self.registration_ids.append(registration_id)
 
     def finish(self) -> None:
         self._open = []
@@ -93,28 +103,11 @@ class Family:
         return -1
 
     def listed(self, position: int) -> Listed:
-        start, prefixlen = self.starts[position], self.prefixlens[position]
-        network = (ipaddress.IPv4Network if self.bits == 32 else ipaddress.IPv6Network)((start, prefixlen))
-        year = self.reference_years[position]
-        reference = (
-            reference_text(year, self.reference_numbers[position])
-            if year != _NO_YEAR
-            else self.unusual_references[position]
+        network = (ipaddress.IPv4Network if self.bits == 32 else ipaddress.IPv6Network)(
+            (self.starts[position], self.prefixlens[position])
         )
         valid_until = EPOCH + timedelta(days=self.valid_days[position])
-        return Listed(self.entry_ids[position], network, reference, valid_until)
-
-
-def _reference_parts(reference: str) -> tuple[int, int]:
-    """(year, number) when `reference` is what reference_text makes of them, else (_NO_YEAR, 0)."""
-    try:
-        _, year, number = reference.split("-")
-        parts = int(year), int(number)
-    except ValueError:
-        return _NO_YEAR, 0
-    if 0 < parts[0] < 1 << 16 and 0 <= parts[1] < 1 << 32 and reference_text(*parts) == reference:
-        return parts
-    return _NO_YEAR, 0
+        return Listed(self.entry_ids[position], network, self.registration_ids[position], valid_until)
 
 
 @dataclass(frozen=True)
@@ -177,47 +170,87 @@ class WhitelistIndex:
         return max(loaded, changed, key=specificity)
 
 
-# This process's copy, replaced whole, never changed in place: a lookup reads whichever it took.
+# This process's copy, replaced whole, never changed in place: a lookup reads whichever it took. None while there is
+# none yet, or while one with a change too big for the overlay loads: the database answers meanwhile.
 _index: WhitelistIndex | None = None
 _checked_at = 0.0
-_lock = threading.Lock()
+_lock = threading.Lock()  # held to refresh _index
+_loading: threading.Thread | None = None
 
 
-def whitelist_index(today: date) -> WhitelistIndex:
-    """This process's copy, loaded or brought up to date first when due."""
+def whitelist_index(today: date) -> WhitelistIndex | None:
+    """This process's copy, brought up to date first when due; None when the database must answer."""
     global _checked_at
     index = _index
     if index is not None and time.monotonic() - _checked_at < settings.WHITELIST_INDEX_REFRESH_SECONDS:
         return index
-    # One thread refreshes; the others go on with the copy they have, unless there is none yet.
-    if not _lock.acquire(blocking=index is None):
+    # One thread refreshes; the others go on with the copy they have.
+    if not _lock.acquire(blocking=False):
         return index
     try:
-        index = _refreshed(_index, today)
+        index = _refreshed(index, today)
         _checked_at = time.monotonic()
         return index
     finally:
         _lock.release()
 
 
+def warm() -> None:
+    """Load the copy now, in this thread (a gunicorn worker, before it takes requests)."""
+    global _index, _checked_at
+    with _lock:
+        _index, _checked_at = _load(whitelist_version(), timezone.localdate()), time.monotonic()
+
+
 def forget() -> None:
-    """Drop this process's copy (tests: each starts from its own database)."""
+    """Drop this process's copy and the references read (tests: each starts from its own database)."""
     global _index, _checked_at
     _index, _checked_at = None, 0.0
+    registration_reference.cache_clear()
 
 
-def _refreshed(index: WhitelistIndex | None, today: date) -> WhitelistIndex:
+def _refreshed(index: WhitelistIndex | None, today: date) -> WhitelistIndex | None:
     global _index
     version = whitelist_version()
     if index is not None and version == index.version:
         return index
     if index is not None and version > index.version:
-        changed = _changed_since(index.version, today, limit=settings.WHITELIST_INDEX_OVERLAY_MAX)
-        if changed is not None and len(index.overlay) + len(changed) <= settings.WHITELIST_INDEX_OVERLAY_MAX:
+        room = settings.WHITELIST_INDEX_OVERLAY_MAX - len(index.overlay)
+        changed = _changed_since(index.version, today, limit=max(room, 0))
+        if changed is not None:
             _index = WhitelistIndex(version, index.families, index.overlay.with_changes(changed))
+            if len(_index.overlay) > settings.WHITELIST_INDEX_OVERLAY_MAX // 2 and _may_start_loading():
+                _start_loading()  # a fresh copy replaces this one when loaded; this one serves meanwhile
             return _index
-    _index = _load(version, today)
+    # No copy, or too many changes to read into the overlay (or a database put back to an older state).
+    _index = None
+    if not settings.WHITELIST_INDEX_LOAD_IN_BACKGROUND:
+        _index = _load(version, today)
+    elif _may_start_loading():
+        _start_loading()
     return _index
+
+
+def _may_start_loading() -> bool:
+    return settings.WHITELIST_INDEX_LOAD_IN_BACKGROUND and (_loading is None or not _loading.is_alive())
+
+
+def _start_loading() -> None:
+    global _loading
+    _loading = threading.Thread(target=_load_in_background, name="whitelist-copy", daemon=True)
+    _loading.start()
+
+
+def _load_in_background() -> None:
+    global _index, _checked_at
+    try:
+        loaded = _load(whitelist_version(), timezone.localdate())
+        with _lock:
+            _index, _checked_at = loaded, 0.0  # brought up to date by the next check
+    except Exception:
+        logger.exception("the whitelist copy did not load; the database answers checks until the next try")
+    finally:
+        connection.close()  # this thread's own
 
 
 def _changed_since(version: int, today: date, *, limit: int) -> list[tuple[int, Listed | None]] | None:
@@ -225,57 +258,64 @@ def _changed_since(version: int, today: date, *, limit: int) -> list[tuple[int, 
     rows = list(
         IpEntry.objects.filter(whitelist_version__gt=version)
         .order_by()
-        .values_list("id", "network", "status", "valid_until", "registration__reference")[: limit + 1]
+        .values_list("id", "network", "status", "valid_until", "registration_id")[: limit + 1]
     )
     if len(rows) > limit:
         return None
     return [
         (
             entry_id,
-            Listed(entry_id, network, reference, valid_until)
+            Listed(entry_id, network, registration_id, valid_until)
             if status == Status.APPROVED and valid_until and valid_until >= today
             else None,
         )
-        for entry_id, network, status, valid_until, reference in rows
+        for entry_id, network, status, valid_until, registration_id in rows
     ]
 
 
 def _load(version: int, today: date) -> WhitelistIndex:
     """Every whitelisted entry, read after `version` so that nothing changed since it is missed."""
+    started = time.monotonic()
     families = {4: Family(32), 6: Family(128)}
-    for family, entry_id, start, prefixlen, valid_days, reference in _whitelisted(today):
-        families[family].append(entry_id, start, prefixlen, valid_days, reference)
+    for family, entry_id, start, prefixlen, valid_days, registration_id in _whitelisted(today):
+        families[family].append(entry_id, start, prefixlen, valid_days, registration_id)
     for family in families.values():
         family.finish()
+    logger.info(
+        "whitelist copy at version %s loaded: %s IPv4 and %s IPv6 networks in %.1f s",
+        version,
+        len(families[4]),
+        len(families[6]),
+        time.monotonic() - started,
+    )
     return WhitelistIndex(version, families)
 
 
 def _whitelisted(today: date):
-    """(family, entry id, first address, prefix length, days since 1970 of valid_until, reference), in the order
-    Family.append needs."""
+    """(family, entry id, first address, prefix length, days since 1970 of valid_until, registration id), in the
+    order Family.append needs."""
     if connection.vendor == "postgresql":
         # PostgreSQL orders cidr by family, first address, then prefix length; the integers are worked out there.
         sql = (
             "SELECT family(e.network), e.id, CASE family(e.network) WHEN 4 THEN e.network - '0.0.0.0'::inet END,"  # noqa: S608
-            " host(e.network), masklen(e.network), e.valid_until - DATE '1970-01-01', r.reference"
-            f" FROM {ENTRIES} e JOIN {REGISTRATIONS} r ON r.id = e.registration_id"
-            f" WHERE {WHITELISTED} ORDER BY e.network, e.id"
+            " host(e.network), masklen(e.network), e.valid_until - DATE '1970-01-01', e.registration_id"
+            f" FROM {ENTRIES} e WHERE {WHITELISTED} ORDER BY e.network, e.id"
         )
         for batch in _batches(sql, {"today": today}, size=10000):
-            for family, entry_id, start, host, prefixlen, valid_days, reference in batch:
+            for family, entry_id, start, host, prefixlen, valid_days, registration_id in batch:
                 if start is None:
                     start = int(ipaddress.IPv6Address(host))
-                yield family, entry_id, start, prefixlen, valid_days, reference
+                yield family, entry_id, start, prefixlen, valid_days, registration_id
         return
     # SQLite (the quick start) stores text: sorted here.
     rows = (
         IpEntry.objects.filter(status=Status.APPROVED, valid_until__gte=today)
         .order_by()
-        .values_list("id", "network", "valid_until", "registration__reference")
+        .values_list("id", "network", "valid_until", "registration_id")
     )
     keyed = sorted(
-        (network.version, int(network.network_address), network.prefixlen, entry_id, (until - EPOCH).days, reference)
-        for entry_id, network, until, reference in rows
+        (network.version, int(network.network_address), network.prefixlen, entry_id, (until - EPOCH).days, owner)
+        for entry_id, network, until, owner in rows
     )
-    for family, start, prefixlen, entry_id, valid_days, reference in keyed:
-        yield family, entry_id, start, prefixlen, valid_days, reference
+    for family, start, prefixlen, entry_id, valid_days, registration_id in keyed:
+        yield family, entry_id, start, prefixlen, valid_days, registration_id

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tests.factories import make_registration
 from vpn_records import whitelist
+from vpn_records import whitelist_index as whitelist_index_module
 from vpn_records.models import IpEntry, Registration, Status
 from vpn_records.whitelist_index import whitelist_index
 from vpn_records.workflow import transition_entries
@@ -144,7 +145,7 @@ def test_after_a_change_only_the_changed_entries_are_read(registrations, django_
     address = ipaddress.ip_address("45.11.0.7")
     assert whitelist.whitelist_check(address) is None
     transition_entries(entries=[entry], to=Status.APPROVED, valid_until=timezone.localdate())
-    with django_assert_num_queries(2) as captured:  # the version, then the entries changed since
+    with django_assert_num_queries(3) as captured:  # the version, the entries changed since, the new reference
         assert whitelist.whitelist_check(address).reference == registrations[1].reference
     assert "whitelist_version" in captured.captured_queries[1]["sql"]
 
@@ -165,3 +166,16 @@ def test_the_changed_entries_are_found_through_an_index(registrations):
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "entry_whitelist_version" in plan, plan
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_process_without_a_copy_answers_from_the_database_while_it_loads(freelancer, settings):
+    settings.WHITELIST_INDEX_LOAD_IN_BACKGROUND = True
+    registration = make_registration(user=freelancer, networks=["111.68.96.10"])
+    registration.entries.update(status=Status.APPROVED, valid_until=timezone.localdate())
+    address, today = ipaddress.ip_address("111.68.96.10"), timezone.localdate()
+
+    assert whitelist_index(today) is None  # loading started, in a thread
+    assert whitelist.whitelist_check(address).reference == registration.reference
+    whitelist_index_module._loading.join(timeout=30)
+    assert whitelist_index(today).find(address, today).registration_id == registration.pk
