@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import math
+import threading
+import time
+from dataclasses import dataclass
+from functools import lru_cache
 
+import redis
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.utils.translation import gettext_lazy as _
@@ -54,6 +59,27 @@ class HasTokenScope(BasePermission):
         return False
 
 
+@dataclass(frozen=True)
+class ThrottleVerdict:
+    key: str
+    allowed: bool
+    retry_after: int  # seconds until the window ends
+
+
+def throttle_count(scope: str, ident: str) -> ThrottleVerdict | None:
+    """Count one request of `ident` against its scope's rate (API_THROTTLE_*, read now: tests and deploys change
+    it) in a fixed window; None when the scope has no rate."""
+    rate = api_settings.DEFAULT_THROTTLE_RATES.get(scope)
+    if rate is None:
+        return None
+    allowed, duration = _parsed_rate(rate)
+    now = time.time()
+    window = int(now // duration)
+    key = f"throttle:{scope}:{ident}"
+    count = _count(f"{key}:{window}", timeout=duration)
+    return ThrottleVerdict(key, count <= allowed, max(1, math.ceil((window + 1) * duration - now)))
+
+
 class TokenRateThrottle(SimpleRateThrottle):
     """Per token (per account for sessions, per address otherwise), a fixed window counted in the cache.
 
@@ -65,42 +91,43 @@ class TokenRateThrottle(SimpleRateThrottle):
         # The rate depends on the caller, so it is chosen per request in allow_request.
         pass
 
-    def get_cache_key(self, request, view) -> str:
+    def caller(self, request) -> tuple[str, str]:
         if isinstance(request.auth, ApiToken):
-            self.scope, ident = request.auth.scope, f"token{request.auth.pk}"
-        elif request.user and request.user.is_authenticated:
-            self.scope, ident = "user", f"user{request.user.pk}"
-        else:
-            self.scope, ident = "anon", self.get_ident(request)
-        return f"throttle:{self.scope}:{ident}"
+            return request.auth.scope, f"token{request.auth.pk}"
+        if request.user and request.user.is_authenticated:
+            return "user", f"user{request.user.pk}"
+        return "anon", self.get_ident(request)
 
     def allow_request(self, request, view) -> bool:
-        key = self.get_cache_key(request, view)
-        self.rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)  # read now: tests and deploys change it
-        if self.rate is None:
-            return True
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        window = int(self.timer() // self.duration)
-        self.window_ends = (window + 1) * self.duration
-        return _count(f"{key}:{window}", timeout=self.duration) <= self.num_requests
+        scope, ident = self.caller(request)
+        # The whitelist check's fast path (vpn_records.middleware) may have counted this request already.
+        verdict = getattr(request, "throttle_verdict", None)
+        if verdict is None or verdict.key != f"throttle:{scope}:{ident}":
+            verdict = throttle_count(scope, ident)
+        self.verdict = verdict
+        return verdict is None or verdict.allowed
 
     def wait(self) -> float:
-        return max(1, math.ceil(self.window_ends - self.timer()))
+        return self.verdict.retry_after
+
+
+@lru_cache(maxsize=32)
+def _parsed_rate(rate: str) -> tuple[int, int]:
+    return TokenRateThrottle().parse_rate(rate)
+
+
+# Each thread's own connection to the cache's Redis for the counts: cheaper than the client's pool, per request.
+_redis = threading.local()
 
 
 def _count(key: str, *, timeout: int) -> int:
     """Add one to the counter at `key`, which lives `timeout` seconds from its first count."""
     cache = caches["default"]
     if isinstance(cache, RedisCache):
-        # One INCR a request on a client kept for the process (Django builds a new one per call); the first count
-        # of a window also sets its expiry.
-        client = getattr(cache, "_throttle_client", None)
-        if client is None:
-            client = cache._throttle_client = cache._cache.get_client(write=True)
         key = cache.make_and_validate_key(key)
-        count = client.incr(key)
+        count = _redis_command(cache, "INCR", key)
         if count == 1:
-            client.expire(key, timeout + 1)
+            _redis_command(cache, "EXPIRE", key, timeout + 1)
         return count
     cache.add(key, 0, timeout + 1)
     try:
@@ -108,3 +135,20 @@ def _count(key: str, *, timeout: int) -> int:
     except ValueError:  # expired between the two calls
         cache.add(key, 1, timeout + 1)
         return 1
+
+
+def _redis_command(cache: RedisCache, *command):
+    pool = cache._cache._get_connection_pool(write=True)
+    connection = getattr(_redis, "connection", None)
+    if connection is None or _redis.pool is not pool:  # first use, or the cache was configured anew
+        if connection is not None:
+            connection.disconnect()
+        connection, _redis.pool = pool.make_connection(), pool
+        _redis.connection = connection
+    try:
+        connection.send_command(*command)
+        return connection.read_response()
+    except (redis.ConnectionError, redis.TimeoutError):  # Redis restarted, say: once more on a new connection
+        connection.disconnect()
+        connection.send_command(*command)
+        return connection.read_response()

@@ -1,6 +1,7 @@
 import hashlib
 import io
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -146,12 +147,13 @@ def redis_cache():
     if not REDIS_URL:
         pytest.skip("needs REDIS_URL (CI sets it, and fails on any skip)")
     location = REDIS_URL.rsplit("/", 1)[0] + "/14"
-    with override_settings(
-        CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}}
-    ):
-        caches["default"].clear()
+    prefix = f"test-{uuid.uuid4().hex}"  # test processes share the database: each its own keys, not a flush
+    cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location, "KEY_PREFIX": prefix}
+    with override_settings(CACHES={"default": cache}):
         yield caches["default"]
-        caches["default"].clear()
+        client = caches["default"]._cache.get_client()
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)
 
 
 def test_each_token_is_throttled_on_its_own_with_retry_after(api_client, operator, redis_cache):
@@ -163,11 +165,14 @@ def test_each_token_is_throttled_on_its_own_with_retry_after(api_client, operato
         first = authorised(api_client, operator)
         statuses = [first.get(reverse("api:whitelist-check"), {"ip": "1.1.1.1"}).status_code for _ in range(4)]
         assert statuses == [200, 200, 200, 429]
+        token = ApiToken.objects.filter(user=operator).latest("id")
+        [counter] = redis_cache._cache.get_client().keys(redis_cache.make_key(f"throttle:operator:token{token.pk}:*"))
+        assert int(redis_cache._cache.get_client().get(counter)) == 4  # the refused request counted once, not twice
         refused = first.get(reverse("api:whitelist-export-txt"))
         assert refused.status_code == 429
         assert 1 <= int(refused["Retry-After"]) <= 60
         assert re.search(r"Expected available in \d+ seconds?", refused.json()["detail"])
-        assert any(key.startswith(b":1:throttle:operator:") for key in redis_cache._cache.get_client().keys("*"))
+        assert redis_cache._cache.get_client().keys(redis_cache.make_key("throttle:operator:*"))
         second = authorised(api_client, operator)  # another token of the same operator has its own allowance
         assert second.get(reverse("api:whitelist-check"), {"ip": "1.1.1.1"}).status_code == 200
 

@@ -5,7 +5,9 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given, settings
@@ -15,6 +17,7 @@ from tests.factories import make_operator, make_registration, token_for
 from vpn_records import services, whitelist
 from vpn_records.models import Status
 from vpn_records.whitelist import FeedRow
+from vpn_records.whitelist_api import WhitelistCheckAPI
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +79,35 @@ def test_an_address_in_an_approved_network_is_registered_and_nothing_personal_is
         "reference": None,
         "valid_until": None,
     }
+
+
+def test_an_operators_check_is_answered_before_drf_with_the_same_answer(operator_api, approve, monkeypatch):
+    approve("39.40.1.0/24")
+    fast = [check(operator_api, ip) for ip in ["39.40.1.77", "111.68.96.11"]]
+    full_path_answers = []
+    original = WhitelistCheckAPI.dispatch
+    monkeypatch.setattr(
+        WhitelistCheckAPI, "dispatch", lambda *args, **kw: full_path_answers.append(1) or original(*args, **kw)
+    )
+    assert [check(operator_api, ip).status_code for ip in ["39.40.1.77", "bad"]] == [200, 400]
+    assert len(full_path_answers) == 1  # only the bad address went through DRF
+    with override_settings(MIDDLEWARE=[m for m in django_settings.MIDDLEWARE if "WhitelistCheckFastPath" not in m]):
+        full = [check(operator_api, ip) for ip in ["39.40.1.77", "111.68.96.11"]]
+    for answer, expected in zip(fast, full, strict=True):
+        assert (answer.status_code, answer.content, answer["Content-Type"], answer["Allow"]) == (
+            expected.status_code,
+            expected.content,
+            expected["Content-Type"],
+            expected["Allow"],
+        )
+
+
+def test_a_bad_address_is_answered_in_the_callers_language(operator_api):
+    response = operator_api.get(reverse("api:whitelist-check"), {"ip": "999.1.1.1"}, HTTP_ACCEPT_LANGUAGE="ur")
+    assert response.status_code == 400
+    assert response["Content-Language"] == "ur"
+    assert "999.1.1.1" in response.json()["errors"][0]["message"]
+    assert "is not an IP address" not in response.json()["errors"][0]["message"]
 
 
 @pytest.mark.parametrize(
