@@ -196,8 +196,10 @@ def whitelist_index(today: date) -> WhitelistIndex | None:
 
 
 def warm() -> None:
-    """Load the copy now, in this thread (a gunicorn worker, before it takes requests)."""
+    """Load the copy now, in this thread (a gunicorn worker, before it takes requests), unless checks query."""
     global _index, _checked_at
+    if not settings.WHITELIST_CHECK_FROM_MEMORY:
+        return
     with _lock:
         _index, _checked_at = _load(whitelist_version(), timezone.localdate()), time.monotonic()
 

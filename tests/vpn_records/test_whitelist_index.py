@@ -2,6 +2,7 @@
 
 import ipaddress
 import random
+import runpy
 from datetime import timedelta
 
 import pytest
@@ -179,3 +180,13 @@ def test_a_process_without_a_copy_answers_from_the_database_while_it_loads(freel
     assert whitelist.whitelist_check(address).reference == registration.reference
     whitelist_index_module._loading.join(timeout=30)
     assert whitelist_index(today).find(address, today).registration_id == registration.pk
+
+
+def test_a_gunicorn_worker_loads_its_copy_before_taking_requests(registrations, settings):
+    post_worker_init = runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))["post_worker_init"]
+    settings.WHITELIST_CHECK_FROM_MEMORY = False
+    post_worker_init(None)
+    assert whitelist_index_module._index is None  # checks query the database: no copy to keep
+    settings.WHITELIST_CHECK_FROM_MEMORY = True
+    post_worker_init(None)
+    assert len(whitelist_index_module._index.families[4]) == IpEntry.objects.filter(status=Status.APPROVED).count()
