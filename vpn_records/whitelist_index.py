@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from .models import IpEntry, Registration, Status
@@ -189,10 +189,13 @@ def whitelist_index(today: date) -> WhitelistIndex | None:
         return index
     try:
         index = _refreshed(index, today)
-        _checked_at = time.monotonic()
-        return index
+    except DatabaseError:
+        # The copy goes on answering, a little behind, while the database is away; tried again in a while.
+        logger.warning("the whitelist copy could not be brought up to date", exc_info=True)
     finally:
+        _checked_at = time.monotonic()
         _lock.release()
+    return index
 
 
 def warm() -> None:

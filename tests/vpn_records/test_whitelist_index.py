@@ -6,7 +6,7 @@ import runpy
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from tests.factories import make_registration
@@ -190,3 +190,20 @@ def test_a_gunicorn_worker_loads_its_copy_before_taking_requests(registrations, 
     settings.WHITELIST_CHECK_FROM_MEMORY = True
     post_worker_init(None)
     assert len(whitelist_index_module._index.families[4]) == IpEntry.objects.filter(status=Status.APPROVED).count()
+
+
+def test_the_copy_goes_on_answering_while_the_database_is_away(registrations, monkeypatch):
+    entry = IpEntry.objects.create(
+        registration=registrations[0],
+        network=ipaddress.ip_network("45.10.1.0/24"),
+        status=Status.APPROVED,
+        valid_until=timezone.localdate(),
+    )
+    address = ipaddress.ip_address("45.10.1.9")
+    assert whitelist.whitelist_check(address).reference == registrations[0].reference
+
+    def database_away():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(whitelist_index_module, "whitelist_version", database_away)
+    assert whitelist.whitelist_check(address).network == entry.network
