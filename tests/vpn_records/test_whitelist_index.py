@@ -73,6 +73,15 @@ def _probes(rng: random.Random, entries: list[IpEntry]) -> list:
     return probes + [_random_network(rng).network_address for _ in range(200)]
 
 
+def _approved(registration, network: str) -> IpEntry:
+    return IpEntry.objects.create(
+        registration=registration,
+        network=ipaddress.ip_network(network),
+        status=Status.APPROVED,
+        valid_until=timezone.localdate(),
+    )
+
+
 def _assert_same_answers(probes) -> None:
     for probe in probes:
         assert whitelist.whitelist_check(probe) == whitelist.whitelist_check_in_database(probe), probe
@@ -108,12 +117,7 @@ def test_the_copy_answers_as_the_database_does_and_follows_its_changes(registrat
 
 
 def test_an_approval_lapses_in_the_copy_at_midnight(registrations):
-    entry = IpEntry.objects.create(
-        registration=registrations[0],
-        network=ipaddress.ip_network("45.10.1.0/24"),
-        status=Status.APPROVED,
-        valid_until=timezone.localdate(),
-    )
+    entry = _approved(registrations[0], "45.10.1.0/24")
     address = ipaddress.ip_address("45.10.1.9")
     today = timezone.localdate()
     assert whitelist_index(today).find(address, today).entry_id == entry.pk
@@ -121,12 +125,7 @@ def test_an_approval_lapses_in_the_copy_at_midnight(registrations):
 
 
 def test_a_current_copy_answers_without_reading_the_entries(registrations, settings, django_assert_num_queries):
-    IpEntry.objects.create(
-        registration=registrations[0],
-        network=ipaddress.ip_network("45.10.1.0/24"),
-        status=Status.APPROVED,
-        valid_until=timezone.localdate(),
-    )
+    _approved(registrations[0], "45.10.1.0/24")
     address = ipaddress.ip_address("45.10.1.9")
     assert whitelist.whitelist_check(address).reference == registrations[0].reference
     with django_assert_num_queries(1):  # the version only: unchanged
@@ -193,12 +192,7 @@ def test_a_gunicorn_worker_loads_its_copy_before_taking_requests(registrations, 
 
 
 def test_the_copy_goes_on_answering_while_the_database_is_away(registrations, monkeypatch):
-    entry = IpEntry.objects.create(
-        registration=registrations[0],
-        network=ipaddress.ip_network("45.10.1.0/24"),
-        status=Status.APPROVED,
-        valid_until=timezone.localdate(),
-    )
+    entry = _approved(registrations[0], "45.10.1.0/24")
     address = ipaddress.ip_address("45.10.1.9")
     assert whitelist.whitelist_check(address).reference == registrations[0].reference
 
