@@ -93,7 +93,7 @@ class TokenRateThrottle(SimpleRateThrottle):
 
     def caller(self, request) -> tuple[str, str]:
         if isinstance(request.auth, ApiToken):
-            return request.auth.scope, f"token{request.auth.pk}"
+            return token_caller(request.auth)
         if request.user and request.user.is_authenticated:
             return "user", f"user{request.user.pk}"
         return "anon", self.get_ident(request)
@@ -109,6 +109,11 @@ class TokenRateThrottle(SimpleRateThrottle):
 
     def wait(self) -> float:
         return self.verdict.retry_after
+
+
+def token_caller(token: ApiToken) -> tuple[str, str]:
+    """The scope and the identity a token's requests are counted under."""
+    return token.scope, f"token{token.pk}"
 
 
 @lru_cache(maxsize=32)

@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from applicants.tokens import TokenRefused, token_authenticate
-from registration_portal.api_auth import HasTokenScope, throttle_count
+from registration_portal.api_auth import HasTokenScope, throttle_count, token_caller
 from registration_portal.csv_safety import csv_lines
 from registration_portal.openapi import ERROR_HEADERS, SIGNED_IN, api_operation, error_responses
 
@@ -134,7 +134,7 @@ def check_fast(request: HttpRequest) -> HttpResponse | None:
         address = None
     if address is None:
         return None
-    verdict = throttle_count(token.scope, f"token{token.pk}")
+    verdict = throttle_count(*token_caller(token))
     if verdict is not None and not verdict.allowed:
         request.throttle_verdict = verdict
         return None
