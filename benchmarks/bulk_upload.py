@@ -38,7 +38,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import BENCH_DATABASE_URL, EXISTING, median_seconds, report, seed_existing_entries, setup_django
+from benchmarks.common import (
+    BENCH_DATABASE_URL,
+    EXISTING,
+    median_seconds,
+    report,
+    runs_text,
+    seed_existing_entries,
+    setup_django,
+    table,
+)
 
 ROWS = 100_000
 REPEAT = 3
@@ -288,23 +297,12 @@ def bench_references(path: Path) -> list[tuple[str, float, str]]:
     overlapped, overlap_runs = median_seconds(overlap_query, repeat=REPEAT)
     return [
         (f"PostgreSQL alone: COPY of the {ROWS:,} rows, btree + GiST", copied,
-         f"runs {_runs(copy_runs)}; temp table, no parsing, no checks"),
+         f"runs {runs_text(copy_runs, 2)}; temp table, no parsing, no checks"),
         ("Python alone: csv + ipaddress parse and validate", parsed,
-         f"runs {_runs(parse_runs)}; {stdlib_parse(path):,} rejected; no database"),
+         f"runs {runs_text(parse_runs, 2)}; {stdlib_parse(path):,} rejected; no database"),
         (f"PostgreSQL alone: overlap join, {len(networks):,} networks vs {EXISTING:,}", overlapped,
-         f"runs {_runs(overlap_runs)}; {overlap_query():,} overlaps; the conflict check's floor"),
+         f"runs {runs_text(overlap_runs, 2)}; {overlap_query():,} overlaps; the conflict check's floor"),
     ]  # fmt: skip
-
-
-def _runs(times: list[float]) -> str:
-    return ", ".join(f"{t:.2f}" for t in times)
-
-
-def report_memory(title: str, rows: list[tuple[str, float, str]]) -> None:
-    print(f"\n{title}")
-    width = max(len(name) for name, _mb, _note in rows)
-    for name, megabytes, note in rows:
-        print(f"  {name:<{width}}  {megabytes:8.1f} MB  {note}")
 
 
 def main() -> None:
@@ -338,7 +336,7 @@ def main() -> None:
             f"{phase} {statistics.median(r[phase] for r in results):.2f}" for phase in ("create", "process", "report")
         )
         note = (
-            f"runs {_runs([r['total'] for r in results])}; median {phases}; {first['accepted']:,} accepted "
+            f"runs {runs_text([r['total'] for r in results], 2)}; median {phases}; {first['accepted']:,} accepted "
             f"({first['warned']:,} warned), {first['rejected']:,} rejected ({first['conflicts']:,} conflicts), "
             f"report {first['report_lines']:,} lines; {first['existing']:,} entries before; target < 20 s, aim < 10 s"
         )
@@ -352,7 +350,10 @@ def main() -> None:
         ready = statistics.median(r["ready_mb"] for r in runs[label])
         note = f"runs {', '.join(f'{p:.0f}' for p in peaks)}; {ready:.0f} MB before the upload; target < 300 MB"
         memory.append((name, max(peaks), note))
-    report_memory("Peak worker memory (ru_maxrss of each run's process; the largest)", memory)
+    table(
+        "Peak worker memory (ru_maxrss of each run's process; the largest)",
+        [(name, f"{megabytes:8.1f} MB", note) for name, megabytes, note in memory],
+    )
 
 
 def entry_point(arguments: list[str]) -> None:

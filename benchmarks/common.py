@@ -61,11 +61,21 @@ def median_seconds(run: Callable[[], object], *, repeat: int) -> tuple[float, li
     return statistics.median(times), times
 
 
-def report(title: str, rows: list[tuple[str, float, str]]) -> None:
+def table(title: str, rows: list[tuple[str, str, str]]) -> None:
+    """Rows of a name, a figure (formatted) and a note, the names aligned."""
     print(f"\n{title}")
-    width = max(len(name) for name, _seconds, _note in rows)
-    for name, seconds, note in rows:
-        print(f"  {name:<{width}}  {seconds:8.3f} s  {note}")
+    width = max(len(name) for name, _figure, _note in rows)
+    for name, figure, note in rows:
+        print(f"  {name:<{width}}  {figure}  {note}")
+
+
+def report(title: str, rows: list[tuple[str, float, str]]) -> None:
+    table(title, [(name, f"{seconds:8.3f} s", note) for name, seconds, note in rows])
+
+
+def runs_text(values: list[float], digits: int) -> str:
+    """Each run's figure, for the notes."""
+    return ", ".join(f"{value:.{digits}f}" for value in values)
 
 
 def seed_existing_entries() -> None:

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from benchmarks.common import ROOT, create_database
+from benchmarks.common import ROOT, create_database, runs_text, table
 
 DATABASE_URL = os.environ.get(
     "BENCH_WHITELIST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench_whitelist"
@@ -463,26 +463,28 @@ def bench_lookup(probes: list[Probe], token: str) -> tuple[list[tuple[str, float
     copy = whitelist_index._index
     rows = [
         ("ours: whitelist_check(ip), from the process's copy", per["ours"],
-         f"runs {_runs(times['ours'], 1)}; {ratio:.3f}x the raw >>= lookup, bar <= 2x: "
+         f"runs {runs_text(times['ours'], 1)}; {ratio:.3f}x the raw >>= lookup, bar <= 2x: "
          f"{'met' if ratio <= 2 else 'NOT met'}; copy of {len(copy.families[4]):,} IPv4 and "
          f"{len(copy.families[6]):,} IPv6 networks loaded in {loaded:.1f} s, +{grown:.0f} MB; "
          "an in-memory radix trie (pytricia) does ~2 µs"),
         ("ours, database form: whitelist_check_in_database(ip)", per["ours_db"],
-         f"runs {_runs(times['ours_db'])}; answers while a process loads its copy; {db_ratio:.2f}x the raw >>= "
+         f"runs {runs_text(times['ours_db'], 0)}; answers while a process loads its copy; {db_ratio:.2f}x the raw >>= "
          f"lookup, bar <= 2x and index-backed: {'met' if db_ratio <= 2 and backed else 'NOT met'}; "
          f"{per['ours_db'] / per[fastest]:.2f}x the fastest raw form ({names[fastest]})"),
         ("  its SQL, raw through psycopg2", per["app_raw"],
-         f"runs {_runs(times['app_raw'])}; of which PostgreSQL plans ~{planning:.0f} µs, executes ~{executing:.0f} µs "
-         "(EXPLAIN ANALYZE medians)"),
-        ("psycopg2 alone: SELECT %s::inet (round-trip floor)", per["floor"], f"runs {_runs(times['floor'])}; ~51 µs"),
+         f"runs {runs_text(times['app_raw'], 0)}; of which PostgreSQL plans ~{planning:.0f} µs, "
+         f"executes ~{executing:.0f} µs (EXPLAIN ANALYZE medians)"),
+        ("psycopg2 alone: SELECT %s::inet (round-trip floor)", per["floor"],
+         f"runs {runs_text(times['floor'], 0)}; ~51 µs"),
         ("psycopg2: network >>= ip, GiST inet_ops (the raw lookup)", per["contains"],
-         f"runs {_runs(times['contains'])}; ~190 µs; "
+         f"runs {runs_text(times['contains'], 0)}; ~190 µs; "
          + (f"index built for the run in {built:.0f} s, then dropped" if built else "on an index of the app's")),
         ("psycopg2: btree predecessor on the start key", per["predecessor"],
-         f"runs {_runs(times['predecessor'])}; ~140 µs; valid as approved networks never overlap"),
+         f"runs {runs_text(times['predecessor'], 0)}; ~140 µs; valid as approved networks never overlap"),
         ("check request through Django's WSGI handler, in process", statistics.median(stack["runs"]),
-         f"runs {_runs(stack['runs'])}; the whole stack, no HTTP, no gunicorn; {stack['queries']} SQL statements "
-         f"a request ({stack['statements'] or 'none'}), besides Django's connection health check"),
+         f"runs {runs_text(stack['runs'], 0)}; the whole stack, no HTTP, no gunicorn; "
+         f"{stack['queries']} SQL statements a request ({stack['statements'] or 'none'}), "
+         "besides Django's connection health check"),
     ]  # fmt: skip
     plan_lines = [f"whitelist_check_in_database's query ({'index-backed' if backed else 'NOT index-backed'}):"]
     plan_lines += [f"    {line}" for line in plans["app_raw"]]
@@ -613,10 +615,6 @@ def _statement_kind(sql: str) -> str:
     words = sql.split()
     table = next((words[i + 1] for i, word in enumerate(words) if word.upper() in {"FROM", "UPDATE"}), "")
     return f"{words[0].upper()} {table.strip(chr(34))}".strip()
-
-
-def _runs(values: list[float], digits: int = 0) -> str:
-    return ", ".join(f"{value:.{digits}f}" for value in values)
 
 
 # 1. The check endpoint under gunicorn, and 3. the export
@@ -795,7 +793,8 @@ def bench_check(probes: list[Probe], token: str, workdir: Path) -> tuple[list[tu
         rows.append((
             f"check, {config.name}",
             f"{rps:7.0f} req/s  p50 {p50:5.1f} ms  p99 {p99:5.1f} ms",
-            f"runs {_runs([r['rps'] for r in results])} req/s, p99 {_runs([r['p99'] for r in results], 1)} ms; "
+            f"runs {runs_text([r['rps'] for r in results], 0)} req/s, "
+            f"p99 {runs_text([r['p99'] for r in results], 1)} ms; "
             f"{errors} errors; worker RSS {rss[config.name]:.0f} MB{_copy_note(loads[config.name])}; "
             f"bar >= 1,000 req/s, p99 < 20 ms: {'met' if met else 'NOT met'}",
         ))  # fmt: skip
@@ -804,7 +803,7 @@ def bench_check(probes: list[Probe], token: str, workdir: Path) -> tuple[list[tu
             f"{statistics.median(r['rps'] for r in reference):7.0f} req/s  p50 "
             f"{statistics.median(r['p50'] for r in reference):5.1f} ms  p99 "
             f"{statistics.median(r['p99'] for r in reference):5.1f} ms",
-            f"runs {_runs([r['rps'] for r in reference])} req/s; check is "
+            f"runs {runs_text([r['rps'] for r in reference], 0)} req/s; check is "
             f"{rps / statistics.median(r['rps'] for r in reference):.0%} of it",
         ))  # fmt: skip
     (met, _rps), best = max(ranked, key=lambda pair: pair[0])
@@ -814,7 +813,7 @@ def bench_check(probes: list[Probe], token: str, workdir: Path) -> tuple[list[tu
 
 
 def _copy_note(seconds: list[float]) -> str:
-    return f" (whitelist copy loaded in {_runs(seconds, 1)} s, workers at once)" if seconds else ""
+    return f" (whitelist copy loaded in {runs_text(seconds, 1)} s, workers at once)" if seconds else ""
 
 
 def _check_answers(port: int, probes: list[Probe], token: str) -> None:
@@ -861,15 +860,15 @@ def bench_export(config: Config, token: str, workdir: Path) -> list[tuple[str, s
     met = seconds < 10 and peak < 150 and complete
     rows = [
         (f"export.txt through gunicorn ({config.name.split(',')[0]}, 1 worker)", f"{seconds:7.2f} s",
-         f"runs {_runs([r['seconds'] for r in exports], 2)} s; {exports[0]['lines']:,} lines, "
+         f"runs {runs_text([r['seconds'] for r in exports], 2)} s; {exports[0]['lines']:,} lines, "
          f"{exports[0]['bytes'] / 1e6:.1f} MB, first byte after {first_byte:.2f} s; "
          f"{seconds / copy_seconds:.1f}x the COPY of its query (goal <= 3x); worker peak {peak:.0f} MB "
          f"({ready:.0f} MB before); bar < 10 s and < 150 MB: {'met' if met else 'NOT met'}"),
         ("PostgreSQL alone: COPY of the same query TO STDOUT", f"{copy_seconds:7.2f} s",
-         f"runs {_runs([r['seconds'] for r in copies], 2)} s; {copies[0]['lines']:,} lines; "
+         f"runs {runs_text([r['seconds'] for r in copies], 2)} s; {copies[0]['lines']:,} lines; "
          "joined to registrations, ordered by network"),
         ("PostgreSQL alone: COPY of the networks, unordered", f"{floor_seconds:7.2f} s",
-         f"runs {_runs([r['seconds'] for r in floors], 2)} s; {floors[0]['lines']:,} lines; ~0.5 s; the floor"),
+         f"runs {runs_text([r['seconds'] for r in floors], 2)} s; {floors[0]['lines']:,} lines; ~0.5 s; the floor"),
     ]  # fmt: skip
     return rows
 
@@ -922,13 +921,6 @@ def _copy(raw, sql: str) -> dict:
 
 
 # Reports
-
-
-def table(title: str, rows: list[tuple[str, str, str]]) -> None:
-    print(f"\n{title}")
-    width = max(len(name) for name, _figure, _note in rows)
-    for name, figure, note in rows:
-        print(f"  {name:<{width}}  {figure}  {note}")
 
 
 def main() -> None:
