@@ -216,6 +216,8 @@ def forget() -> None:
 
 def _refreshed(index: WhitelistIndex | None, today: date) -> WhitelistIndex | None:
     global _index
+    if index is None and _loading is not None and _loading.is_alive():
+        return None  # the database answers until the copy is loaded: no version to read meanwhile
     version = whitelist_version()
     if index is not None and version == index.version:
         return index
