@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.factories import make_operator, make_registration, token_for
+from tests.needs import needs_postgresql
 from vpn_records import services, whitelist
 from vpn_records.models import Status
 from vpn_records.whitelist import FeedRow
@@ -307,8 +308,8 @@ def test_the_feed_streams(operator_api, approve):
     assert response.streaming and response["X-Whitelist-Next-Since"]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="index plans are PostgreSQL's")
 def test_the_check_finds_the_network_through_an_index(approve):
+    needs_postgresql("index plans are PostgreSQL's")
     registration = approve("111.68.96.10")
     with connection.cursor() as cursor:  # enough approved entries for the planner to weigh indexes as on a real table
         cursor.execute(
@@ -336,10 +337,10 @@ def test_the_check_finds_the_network_through_an_index(approve):
     assert "entry_network_range" in plan, plan
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="cidr_key_range is PostgreSQL's")
 @settings(max_examples=150, deadline=None)
 @given(st.one_of(st.ip_addresses(v=4), st.ip_addresses(v=6)))
 def test_the_lookup_key_computed_in_python_is_the_databases(address):
+    needs_postgresql("cidr_key_range is PostgreSQL's")
     with connection.cursor() as cursor:
         cursor.execute("SELECT lower(cidr_key_range(%s::cidr))", [str(address)])
         assert cursor.fetchone()[0] == whitelist.range_key(address)
