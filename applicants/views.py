@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from registration_portal.errors import PortalError
@@ -102,6 +103,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return super().form_valid(form)
 
 
+@never_cache  # the CNIC and mobile number in full: kept out of browser and proxy caches
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
@@ -134,6 +136,7 @@ def team(request: HttpRequest) -> HttpResponse:
     return render(request, "applicants/team.html", {"form": form, "members": applicant.members.order_by("date_joined")})
 
 
+@never_cache  # a key just issued is on this page, and only here
 @login_required
 @require_http_methods(["GET", "POST"])
 def api_tokens(request: HttpRequest) -> HttpResponse:
@@ -159,7 +162,4 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         "issued_key": issued_key,
         "token_days": settings.API_TOKEN_APPLICANT_DAYS,
     }
-    response = render(request, "applicants/api_tokens.html", context)
-    if issued_key:
-        response["Cache-Control"] = "no-store"
-    return response
+    return render(request, "applicants/api_tokens.html", context)
