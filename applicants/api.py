@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,6 +11,7 @@ from registration_portal.errors import PortalError
 from registration_portal.openapi import SIGNED_IN, api_operation
 
 from .models import ApiToken
+from .throttles import TooManyAttempts, count_attempt
 from .tokens import token_issue_for_applicant, token_revoke
 
 
@@ -60,6 +61,11 @@ class TokenView(APIView):
         description=_("A new applicant token from your email and password; its key is shown this once."),
     )
     def post(self, request):
+        email = request.data.get("email") if hasattr(request.data, "get") else None
+        try:
+            count_attempt(request, action="token", email=email if isinstance(email, str) else "")
+        except TooManyAttempts as refused:
+            raise exceptions.Throttled(wait=refused.retry_after, detail=refused.message) from None
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         token, key = token_issue_for_applicant(

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_otp import match_token
 from phonenumber_field.formfields import PhoneNumberField
 
 from .models import Applicant, User
@@ -59,12 +61,8 @@ class AccountForm(forms.Form):
     language = forms.ChoiceField(label=_("Language for messages"), choices=User._meta.get_field("language").choices)
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError(
-                _("An account with this email already exists. Sign in, or reset your password."), code="email_taken"
-            )
-        return email
+        # Whether the address has an account is not said here: the email sent to it says so.
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         cleaned = super().clean()
@@ -119,7 +117,14 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("The email address or password is not right. Passwords are case-sensitive."),
         "inactive": _("Please confirm your email address first: follow the link we emailed you."),
+        "staff_account": _("Staff accounts sign in at the staff sign-in page, with their one-time password."),
     }
+
+    def confirm_login_allowed(self, user: User) -> None:
+        # The staff sign-in asks for the one-time password; this page does not, so it never signs staff in.
+        super().confirm_login_allowed(user)
+        if user.is_staff_account:
+            raise ValidationError(self.error_messages["staff_account"], code="staff_account")
 
     def clean(self):
         try:
@@ -182,3 +187,88 @@ class TokenForm(forms.Form):
     name = forms.CharField(
         label=_("What is it for?"), max_length=100, help_text=_("For example “office server” or “CI pipeline”.")
     )
+
+
+class ReauthenticationForm(forms.Form):
+    """A change to the account asks for the current password, and for staff the one-time password too: a session
+    left open on a shared computer must not be enough to take the account over."""
+
+    current_password = forms.CharField(
+        label=_("Your current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if user.is_staff_account and settings.STAFF_2FA_REQUIRED:
+            self.fields["otp_token"] = forms.CharField(
+                label=_("One-time password"),
+                max_length=16,
+                help_text=_("The 6-digit code from your authenticator app, or a backup code."),
+                widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+            )
+
+    def clean_current_password(self) -> str:
+        password = self.cleaned_data["current_password"]
+        if not self.user.check_password(password):
+            raise ValidationError(_("Your current password is not right."), code="password_incorrect")
+        return password
+
+    def clean_otp_token(self) -> str:
+        code = self.cleaned_data["otp_token"].strip()
+        if match_token(self.user, code) is None:
+            raise ValidationError(_("This one-time password is not right, or was already used."), code="otp_invalid")
+        return code
+
+
+class PasswordChangeForm(ReauthenticationForm):
+    new_password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 10 characters, not only digits, not a common password."),
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    revoke_tokens = forms.BooleanField(
+        label=_("Also revoke all my API tokens"),
+        required=False,
+        help_text=_("Do this if you think someone else may have used your account."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("new_password1"), cleaned.get("new_password2")
+        if first and second and first != second:
+            self.add_error("new_password2", ValidationError(_("The two passwords differ."), code="password_mismatch"))
+        elif first:
+            try:
+                password_validation.validate_password(first, self.user)
+            except ValidationError as error:
+                self.add_error("new_password1", error)
+        return cleaned
+
+
+class EmailChangeForm(ReauthenticationForm):
+    new_email = forms.EmailField(
+        label=_("New email address"),
+        help_text=_("We send a link to it; the change is made when you follow the link."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    field_order = ["new_email", "current_password", "otp_token"]
+
+    def clean_new_email(self) -> str:
+        email = self.cleaned_data["new_email"].strip().lower()
+        if email == self.user.email.lower():
+            raise ValidationError(_("This is already your email address."), code="same_email")
+        return email
+
+
+class MobileChangeForm(ReauthenticationForm):
+    mobile = MobileField(label=_("New mobile number"))
+
+    field_order = ["mobile", "current_password", "otp_token"]

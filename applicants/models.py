@@ -155,6 +155,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
+    @property
+    def is_staff_account(self) -> bool:
+        return self.is_staff or self.is_superuser
+
+    # Staff powers belong to staff accounts only: a role given to an applicant's login by mistake grants nothing.
+    def has_perm(self, perm, obj=None) -> bool:
+        return self.is_staff_account and super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_staff_account and super().has_module_perms(app_label)
+
 
 class PersonalDataView(models.Model):
     """Who looked at an applicant's whole CNIC and mobile number, and when. Written, never edited."""

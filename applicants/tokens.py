@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registration_portal.errors import ForbiddenError, PortalError
+from registration_portal.rate_limits import revocation_stamp, revocation_stamp_renew
 
 from .models import ApiToken, OperatorAccount, TokenScope, User
 
@@ -22,10 +23,10 @@ logger = logging.getLogger(__name__)
 KEY_PREFIX = "vpr_"
 # Recording every use would write a row per request; once a minute is enough to tell stale tokens.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-# Verified tokens, by digest, with when they were read: an operator's firewall may call many times a second, and
-# reading the token each time was most of a check's cost. Revoking clears this process's copy at once; other
-# processes re-read theirs within API_TOKEN_CACHE_SECONDS.
-_verified: dict[str, tuple[datetime, ApiToken]] = {}
+# Verified tokens, by digest, with when they were read and the revocation stamp then: an operator's firewall may
+# call many times a second, and reading the token each time was most of a check's cost. A revocation or a disabled
+# account renews the stamp in Redis, so every process re-reads its tokens on the next request.
+_verified: dict[str, tuple[datetime, str, ApiToken]] = {}
 _VERIFIED_MAX = 10_000
 
 
@@ -106,12 +107,20 @@ def token_authenticate(key: str) -> ApiToken:
     if not key.startswith(KEY_PREFIX):
         raise TokenRefused(_("Invalid token."), code="invalid_token")
     now, key_digest = timezone.now(), digest(key)
-    read_at, token = _verified.get(key_digest, (None, None))
-    if token is None or now - read_at >= timedelta(seconds=settings.API_TOKEN_CACHE_SECONDS):
+    # Read before the row: a revocation committed after this read renews the stamp after it too.
+    stamp = revocation_stamp()
+    read_at, read_stamp, token = _verified.get(key_digest, (None, None, None))
+    if (
+        token is None
+        or stamp is None
+        or stamp != read_stamp
+        or now - read_at >= timedelta(seconds=settings.API_TOKEN_CACHE_SECONDS)
+    ):
         token = _token_read(key_digest)
         if len(_verified) >= _VERIFIED_MAX:
             _verified.clear()
-        _verified[key_digest] = (now, token)
+        if stamp is not None:
+            _verified[key_digest] = (now, stamp, token)
     if token.revoked_at is not None:
         raise TokenRefused(_("This token was revoked."), code="token_revoked")
     if token.is_expired:
@@ -138,6 +147,28 @@ def token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
         raise ForbiddenError(_("You may revoke only your own tokens."), code="not_your_token")
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now(), revoked_by=actor)
     _verified.pop(token.digest, None)
+    transaction.on_commit(revocation_stamp_renew)
     token.refresh_from_db()
     logger.info("api token %s revoked by user %s", token.prefix, actor.pk)
     return token
+
+
+@transaction.atomic
+def tokens_revoke_all(*, user: User, actor: User) -> int:
+    """Revoke every usable token of the user now; returns how many."""
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=actor
+    )
+    if revoked:
+        _verified.clear()
+        transaction.on_commit(revocation_stamp_renew)
+        logger.info("%s api tokens of user %s revoked by user %s", revoked, user.pk, actor.pk)
+    return revoked
+
+
+def account_saved(sender, instance: User, update_fields=None, **kwargs) -> None:
+    """Any saved change to an account (disabled, staff rights taken away) may change what its tokens may do, so
+    every process re-reads its tokens; a sign-in's `last_login` changes nothing."""
+    if update_fields and set(update_fields) <= {"last_login", "language"}:
+        return
+    transaction.on_commit(revocation_stamp_renew)

@@ -27,6 +27,10 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("profile/", views.profile, name="profile"),
+    path("password/", views.password_change, name="password_change"),
+    path("email/", views.email_change, name="email_change"),
+    path("email/confirm/<str:token>/", views.email_change_confirm, name="email_change_confirm"),
+    path("mobile/", views.mobile_change, name="mobile_change"),
     path("team/", views.team, name="team"),
     path("api-tokens/", views.api_tokens, name="api_tokens"),
 ]

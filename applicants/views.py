@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,13 +17,17 @@ from django.views.decorators.http import require_http_methods
 
 from registration_portal.errors import PortalError
 
-from . import services, tokens
+from . import services, throttles, tokens
 from .forms import (
     CompanySignUpForm,
+    EmailChangeForm,
     FreelancerSignUpForm,
     LoginForm,
+    MobileChangeForm,
     OutboxPasswordResetForm,
+    PasswordChangeForm,
     ProfileForm,
+    ReauthenticationForm,
     ResendConfirmationForm,
     TeamMemberForm,
     TokenForm,
@@ -41,7 +45,13 @@ def sign_up_choice(request: HttpRequest) -> HttpResponse:
 def sign_up(request: HttpRequest, kind: str) -> HttpResponse:
     form_class = SIGN_UP_FORMS[kind]
     form = form_class(request.POST if request.method == "POST" else None, initial={"language": request.LANGUAGE_CODE})
+    if request.method == "POST":
+        try:
+            throttles.count_attempt(request, action="sign_up", email=request.POST.get("email", ""))
+        except throttles.TooManyAttempts as refused:
+            return throttles.too_many_attempts_page(request, refused)
     if request.method == "POST" and form.is_valid():
+        # The same page whether or not the address already has an account; its owner is told by email.
         services.applicant_sign_up(
             kind=kind,
             email=form.cleaned_data["email"],
@@ -62,6 +72,8 @@ def confirm_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse
     except (User.DoesNotExist, ValueError, PortalError):
         messages.error(request, _("This confirmation link is invalid or has expired. Ask for a new one below."))
         return redirect("applicants:resend_confirmation")
+    if user.is_staff_account:  # staff sign in only through the staff sign-in, with their one-time password
+        return redirect("admin:login")
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(request, _("Your email address is confirmed. Welcome!"))
     return redirect("vpn_records:dashboard")
@@ -70,6 +82,11 @@ def confirm_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def resend_confirmation(request: HttpRequest) -> HttpResponse:
     form = ResendConfirmationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        try:
+            throttles.count_attempt(request, action="resend_confirmation", email=request.POST.get("email", ""))
+        except throttles.TooManyAttempts as refused:
+            return throttles.too_many_attempts_page(request, refused)
     if request.method == "POST" and form.is_valid():
         user = User.objects.filter(email__iexact=form.cleaned_data["email"], email_confirmed_at__isnull=True).first()
         if user is not None:
@@ -90,6 +107,13 @@ class PasswordResetView(auth_views.PasswordResetView):
     template_name = "applicants/password_reset.html"
     success_url = reverse_lazy("applicants:password_reset_done")
 
+    def post(self, request, *args, **kwargs):
+        try:
+            throttles.count_attempt(request, action="password_reset", email=request.POST.get("email", ""))
+        except throttles.TooManyAttempts as refused:
+            return throttles.too_many_attempts_page(request, refused)
+        return super().post(request, *args, **kwargs)
+
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "applicants/password_reset_confirm.html"
@@ -100,7 +124,102 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         if form.user.email_confirmed_at is None:
             form.user.email_confirmed_at = timezone.now()
             form.user.is_active = True
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        services.user_after_password_reset(user=form.user)
+        return response
+
+
+def _account_change(
+    request: HttpRequest, form_class: type[ReauthenticationForm], *, title: str, intro: str, button: str
+) -> tuple[ReauthenticationForm | None, HttpResponse | None]:
+    """The shared part of the account changes: the form, the attempt counted (it checks the current password), and
+    the page to show; a valid form is returned for the view to act on."""
+    form = form_class(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST":
+        try:
+            throttles.count_attempt(request, action="account_change", email=request.user.email)
+        except throttles.TooManyAttempts as refused:
+            return None, throttles.too_many_attempts_page(request, refused)
+        if form.is_valid():
+            return form, None
+    context = {"form": form, "title": title, "intro": intro, "button": button}
+    return None, render(request, "applicants/account_change.html", context)  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    form, page = _account_change(
+        request,
+        PasswordChangeForm,
+        title=_("Change your password"),
+        intro=_("You stay signed in here; every other browser signed in to your account is signed out."),
+        button=_("Change password"),
+    )
+    if form is None:
+        return page
+    revoked = services.user_change_password(
+        user=request.user, password=form.cleaned_data["new_password1"], revoke_tokens=form.cleaned_data["revoke_tokens"]
+    )
+    update_session_auth_hash(request, request.user)
+    messages.success(request, _("Your password is changed. Other browsers signed in to your account are signed out."))
+    if revoked:
+        messages.success(request, _("Your API tokens are revoked."))
+    return redirect("applicants:profile")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_change(request: HttpRequest) -> HttpResponse:
+    form, page = _account_change(
+        request,
+        EmailChangeForm,
+        title=_("Change your email address"),
+        intro=_("We email a link to the new address. Your address changes when you follow it."),
+        button=_("Send the link"),
+    )
+    if form is None:
+        return page
+    new_email = form.cleaned_data["new_email"]
+    services.user_request_email_change(user=request.user, new_email=new_email, site_url=settings.SITE_URL)
+    messages.success(
+        request, _("We emailed a link to %(email)s. Follow it to change your address.") % {"email": new_email}
+    )
+    return redirect("applicants:profile")
+
+
+@require_http_methods(["GET", "POST"])
+def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button and POST makes the change, so a mail scanner that follows links changes nothing."""
+    if request.method == "GET":
+        return render(request, "applicants/email_change_confirm.html")
+    try:
+        services.user_confirm_email_change(token=token)
+    except PortalError as error:
+        messages.error(request, error.message)
+        return redirect("applicants:profile" if request.user.is_authenticated else "applicants:login")
+    messages.success(request, _("Your email address is changed. Sign in with the new one from now on."))
+    return redirect("applicants:profile" if request.user.is_authenticated else "applicants:login")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mobile_change(request: HttpRequest) -> HttpResponse:
+    if request.user.applicant_id is None:
+        messages.error(request, _("Only applicant accounts have a mobile number here."))
+        return redirect("applicants:profile")
+    form, page = _account_change(
+        request,
+        MobileChangeForm,
+        title=_("Change the mobile number"),
+        intro=_("Text messages about your registrations go to this number. Everyone on the account is told by email."),
+        button=_("Change mobile number"),
+    )
+    if form is None:
+        return page
+    services.applicant_change_mobile(user=request.user, mobile=form.cleaned_data["mobile"])
+    messages.success(request, _("The mobile number is changed."))
+    return redirect("applicants:profile")
 
 
 @never_cache  # the CNIC and mobile number in full: kept out of browser and proxy caches

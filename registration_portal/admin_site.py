@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminAuthenticationForm
@@ -45,6 +46,10 @@ class PortalAdminSite(admin.AdminSite):
             "chart_width": len(bars) * 10,
         }
         return TemplateResponse(request, "admin/dashboard.html", context)
+
+    def password_change(self, request, extra_context=None):
+        # One password change for everyone, which asks staff for their one-time password too.
+        return redirect("applicants:password_change")
 
     @property
     def login_form(self):

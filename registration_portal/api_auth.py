@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import math
-import threading
-import time
-from dataclasses import dataclass
-from functools import lru_cache
-
-import redis
-from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.permissions import BasePermission
-from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from applicants.models import ApiToken
 from applicants.tokens import TokenRefused, token_authenticate
+from registration_portal.client_address import client_address
+from registration_portal.rate_limits import throttle_count
 
 
 class ApiTokenAuthentication(BaseAuthentication):
@@ -59,27 +51,6 @@ class HasTokenScope(BasePermission):
         return False
 
 
-@dataclass(frozen=True)
-class ThrottleVerdict:
-    key: str
-    allowed: bool
-    retry_after: int  # seconds until the window ends
-
-
-def throttle_count(scope: str, ident: str) -> ThrottleVerdict | None:
-    """Count one request of `ident` against its scope's rate (API_THROTTLE_*, read now: tests and deploys change
-    it) in a fixed window; None when the scope has no rate."""
-    rate = api_settings.DEFAULT_THROTTLE_RATES.get(scope)
-    if rate is None:
-        return None
-    allowed, duration = _parsed_rate(rate)
-    now = time.time()
-    window = int(now // duration)
-    key = f"throttle:{scope}:{ident}"
-    count = _count(f"{key}:{window}", timeout=duration)
-    return ThrottleVerdict(key, count <= allowed, max(1, math.ceil((window + 1) * duration - now)))
-
-
 class TokenRateThrottle(SimpleRateThrottle):
     """Per token (per account for sessions, per address otherwise), a fixed window counted in the cache.
 
@@ -96,7 +67,7 @@ class TokenRateThrottle(SimpleRateThrottle):
             return token_caller(request.auth)
         if request.user and request.user.is_authenticated:
             return "user", f"user{request.user.pk}"
-        return "anon", self.get_ident(request)
+        return "anon", client_address(request)
 
     def allow_request(self, request, view) -> bool:
         scope, ident = self.caller(request)
@@ -114,46 +85,3 @@ class TokenRateThrottle(SimpleRateThrottle):
 def token_caller(token: ApiToken) -> tuple[str, str]:
     """The scope and the identity a token's requests are counted under."""
     return token.scope, f"token{token.pk}"
-
-
-@lru_cache(maxsize=32)
-def _parsed_rate(rate: str) -> tuple[int, int]:
-    return TokenRateThrottle().parse_rate(rate)
-
-
-# Each thread's own connection to the cache's Redis for the counts: cheaper than the client's pool, per request.
-_redis = threading.local()
-
-
-def _count(key: str, *, timeout: int) -> int:
-    """Add one to the counter at `key`, which lives `timeout` seconds from its first count."""
-    cache = caches["default"]
-    if isinstance(cache, RedisCache):
-        key = cache.make_and_validate_key(key)
-        count = _redis_command(cache, "INCR", key)
-        if count == 1:
-            _redis_command(cache, "EXPIRE", key, timeout + 1)
-        return count
-    cache.add(key, 0, timeout + 1)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.add(key, 1, timeout + 1)
-        return 1
-
-
-def _redis_command(cache: RedisCache, *command):
-    pool = cache._cache._get_connection_pool(write=True)
-    connection = getattr(_redis, "connection", None)
-    if connection is None or _redis.pool is not pool:  # first use, or the cache was configured anew
-        if connection is not None:
-            connection.disconnect()
-        connection, _redis.pool = pool.make_connection(), pool
-        _redis.connection = connection
-    try:
-        connection.send_command(*command)
-        return connection.read_response()
-    except (redis.ConnectionError, redis.TimeoutError):  # Redis restarted, say: once more on a new connection
-        connection.disconnect()
-        connection.send_command(*command)
-        return connection.read_response()

@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "applicants.middleware.StaffOtpMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -125,6 +125,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "registration_portal.security.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "registration_portal.client_address.client_address"
 LOGIN_URL = "applicants:login"
 LOGIN_REDIRECT_URL = "vpn_records:dashboard"
 LOGOUT_REDIRECT_URL = "home"
@@ -135,6 +136,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
+# Sign-up, confirmation and reset emails, API tokens and account changes: attempts per account and per client
+# address (each action counted on its own), as DRF rates: "5/hour", "30/minute".
+ACCOUNT_RATE_PER_ACCOUNT = env.str("ACCOUNT_RATE_PER_ACCOUNT", default="5/hour")
+ACCOUNT_RATE_PER_ADDRESS = env.str("ACCOUNT_RATE_PER_ADDRESS", default="30/hour")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ur", _("Urdu"))]
@@ -316,7 +321,13 @@ POLICY_SHORTEST_PREFIX_IPV4 = env.int("POLICY_SHORTEST_PREFIX_IPV4", default=24)
 POLICY_SHORTEST_PREFIX_IPV6 = env.int("POLICY_SHORTEST_PREFIX_IPV6", default=48)
 
 # Security: production defaults; `DEBUG=0 manage.py check --deploy` is clean with them.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Reverse proxies in front of the portal whose X-Forwarded-For and X-Forwarded-Proto we believe; 0: none, the
+# socket's address is the client's, and a client's own forwarding headers are ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 # Load balancers probe over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
 import os
+import uuid
 
 import pytest
+from django.core.cache import caches
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from registration_portal.celery import app as celery_app
 from tests import factories
+from tests.needs import needs
 from tests.peers import sms_gateway, smtp_server  # noqa: F401 - fixtures for every test package
-from tests.workers import TEST_QUEUE, broker_redis, workers  # noqa: F401 - real celery workers
+from tests.workers import REDIS_URL, TEST_QUEUE, broker_redis, workers  # noqa: F401 - real celery workers
 
 celery_app.conf.task_default_queue = TEST_QUEUE
 celery_app.conf.task_routes = {
@@ -32,6 +36,12 @@ def media_root(tmp_path_factory):
 
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hashing a password takes ~0.3 s by design; the suite tests what happens, not what an attacker pays."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -105,6 +115,20 @@ def supervisor(db):
 @pytest.fixture
 def auditor(db):
     return factories.make_staff(email="auditor@pta.example", role="auditor")
+
+
+@pytest.fixture
+def redis_cache():
+    """Django's Redis cache on its own database, as production throttles on."""
+    needs(bool(REDIS_URL), "needs REDIS_URL")
+    location = REDIS_URL.rsplit("/", 1)[0] + "/14"
+    prefix = f"test-{uuid.uuid4().hex}"  # test processes share the database: each its own keys, not a flush
+    cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location, "KEY_PREFIX": prefix}
+    with override_settings(CACHES={"default": cache}):
+        yield caches["default"]
+        client = caches["default"]._cache.get_client()
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)
 
 
 @pytest.fixture

@@ -24,9 +24,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from applicants.tokens import TokenRefused, token_authenticate
-from registration_portal.api_auth import HasTokenScope, throttle_count, token_caller
+from registration_portal.api_auth import HasTokenScope, token_caller
 from registration_portal.csv_safety import csv_lines
 from registration_portal.openapi import ERROR_HEADERS, SIGNED_IN, api_operation, error_responses
+from registration_portal.rate_limits import throttle_count
 
 from . import whitelist
 from .whitelist import FeedRow
