@@ -40,4 +40,6 @@ USER app
 
 EXPOSE 8000
 
-CMD ["gunicorn", "registration_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# No gunicorn access log, which prints query strings whole: registration_portal/access_log.py logs each request
+# with CNICs and phone numbers masked.
+CMD ["gunicorn", "registration_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

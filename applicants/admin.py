@@ -9,15 +9,16 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from registration_portal.admin_site import ReadOnlyAdminMixin
+from registration_portal.admin_site import PortalAdminMixin, ReadOnlyAdminMixin
 
 from .models import ApiToken, Applicant, OperatorAccount, PersonalDataView, User
+from .selectors import applicants_search_for_staff
 from .tokens import token_issue, token_revoke
 from .validators import format_cnic, mask_phone
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(PortalAdminMixin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "applicant", "is_staff", "is_active", "email_confirmed_at"]
     list_filter = ["is_staff", "is_active", "groups"]
@@ -33,12 +34,13 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Applicant)
-class ApplicantAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ApplicantAdmin(ReadOnlyAdminMixin, PortalAdminMixin, admin.ModelAdmin):
     """CNIC and mobile are masked in the list; the detail page shows them whole and records who looked."""
 
     list_display = ["__str__", "kind", "cnic_masked", "mobile_masked", "city", "created_at"]
     list_filter = ["kind"]
-    search_fields = ["full_name", "legal_name", "ntn", "secp_number"]
+    search_fields = ["full_name"]  # replaced by search_by_term; declared so the search box shows
+    search_help_text = _("A CNIC or mobile number (any format), a name, an NTN or SECP number.")
     fields = [
         "kind",
         "full_name",
@@ -54,6 +56,11 @@ class ApplicantAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "created_at",
     ]
     readonly_fields = fields
+
+    def search_by_term(self, request, queryset, term):
+        if not term.strip():
+            return queryset, False
+        return applicants_search_for_staff(queryset=queryset, term=term), False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
@@ -79,7 +86,7 @@ class ApplicantAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PersonalDataView)
-class PersonalDataViewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PersonalDataViewAdmin(ReadOnlyAdminMixin, PortalAdminMixin, admin.ModelAdmin):
     list_display = ["viewed_at", "viewer", "applicant"]
     list_select_related = ["viewer", "applicant"]
 
@@ -106,7 +113,7 @@ class ApiTokenInline(admin.TabularInline):
 
 
 @admin.register(OperatorAccount)
-class OperatorAccountAdmin(admin.ModelAdmin):
+class OperatorAccountAdmin(PortalAdminMixin, admin.ModelAdmin):
     """ISPs and firewall teams: an account without a password, which holds whitelist tokens."""
 
     form = OperatorAccountForm
@@ -153,7 +160,7 @@ class ApiTokenAddForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(PortalAdminMixin, admin.ModelAdmin):
     """Issued here, shown once on the page that follows, never again; revoked with the list's action."""
 
     list_display = ["prefix", "name", "user", "scope", "state", "created_at", "expires_at", "last_used_at"]

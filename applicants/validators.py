@@ -26,6 +26,8 @@ def _invalid(code: str, **params: str) -> ValidationError:
 _CNIC_DASHED = re.compile(r"^(\d{5})-(\d{7})-(\d)$")
 _CNIC_PLAIN = re.compile(r"^\d{13}$")
 _NTN = re.compile(r"^(\d{7})(?:-?(\d))?$")
+# Only digits and the separators people type: phonenumbers would otherwise find a number inside any text.
+_PHONE_TYPED = re.compile(r"^\+?[\d\s-]+$")
 
 
 def normalize_cnic(value: str) -> str:
@@ -75,6 +77,25 @@ def validate_pk_mobile(number: object) -> None:
         raise _invalid("phone_not_pk")
     if phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE:
         raise _invalid("phone_not_mobile")
+
+
+def cnic_in_search(term: str) -> str | None:
+    """The 13 digits of a CNIC typed with or without dashes or spaces; None for any other term."""
+    digits = re.sub(r"[\s-]", "", term)
+    return digits if _CNIC_PLAIN.match(digits) else None
+
+
+def phone_in_search(term: str) -> str | None:
+    """A Pakistani number typed as 03001234567, 0300 1234567, +923001234567 or 923001234567, in E.164."""
+    if not _PHONE_TYPED.match(term.strip()):
+        return None
+    try:
+        number = phonenumbers.parse(term, "PK")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number) or phonenumbers.region_code_for_number(number) != "PK":
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def mask_phone(value: object) -> str:

@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from registration_portal.admin_site import PortalAdminMixin
+
 from .models import Notification
 from .services import notifications_resend
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(PortalAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "event", "channel", "to_address", "language", "status", "attempts", "last_error"]
     list_filter = ["status", "channel", "event", "language"]
     search_fields = ["to_address", "idempotency_key"]

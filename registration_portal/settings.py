@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "registration_portal.access_log.AccessLogMiddleware",  # first: it times and logs every request, checks too
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "vpn_records.middleware.WhitelistCheckFastPath",

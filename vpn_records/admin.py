@@ -8,7 +8,8 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from registration_portal.admin_site import ReadOnlyAdminMixin
+from registration_portal.admin_site import PortalAdminMixin, ReadOnlyAdminMixin
+from registration_portal.bidi import bdi_html
 from registration_portal.errors import PortalError
 
 from . import services
@@ -115,7 +116,7 @@ class QueueStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(PortalAdminMixin, admin.ModelAdmin):
     """The review queue: oldest submission first, with what a reviewer triages by."""
 
     list_display = ["reference", "age", "applicant_kind", "entry_count", "verification_outcome", "status", "isp"]
@@ -129,8 +130,10 @@ class RegistrationAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["applicant"]
     ordering = ["submitted_at", "id"]
-    search_fields = ["reference"]  # replaced by get_search_results; declared so the search box shows
-    search_help_text = _("A reference, email, CNIC (any format), NTN, name, or an IP address or network.")
+    search_fields = ["reference"]  # replaced by search_by_term; declared so the search box shows
+    search_help_text = _(
+        "A reference, email, CNIC or mobile number (any format), NTN, name, or an IP address or network."
+    )
     paginator = CappedCountPaginator
     readonly_fields = [
         "reference",
@@ -147,10 +150,10 @@ class RegistrationAdmin(admin.ModelAdmin):
     inlines = [IpEntryInline, StatusChangeInline]
     show_full_result_count = False
 
-    def get_search_results(self, request, queryset, search_term):
-        if not search_term.strip():
+    def search_by_term(self, request, queryset, term):
+        if not term.strip():
             return queryset, False
-        return registrations_search_for_staff(queryset=queryset, term=search_term), True
+        return registrations_search_for_staff(queryset=queryset, term=term), True
 
     @admin.display(description=_("decisions"))
     def decide_entries(self, registration: Registration) -> str:
@@ -218,7 +221,7 @@ class RegistrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeniedNetwork)
-class DeniedNetworkAdmin(admin.ModelAdmin):
+class DeniedNetworkAdmin(PortalAdminMixin, admin.ModelAdmin):
     list_display = ["network", "reason", "created_by", "created_at"]
     search_fields = ["reason"]
     readonly_fields = ["created_by", "created_at"]
@@ -230,17 +233,17 @@ class DeniedNetworkAdmin(admin.ModelAdmin):
 
 
 @admin.register(IpAllocation)
-class IpAllocationAdmin(admin.ModelAdmin):
+class IpAllocationAdmin(PortalAdminMixin, admin.ModelAdmin):
     list_display = ["network", "country", "registry", "status", "allocated_on"]
     list_filter = ["registry", "status"]
     show_full_result_count = False
 
 
 @admin.register(IpEntry)
-class IpEntryAdmin(admin.ModelAdmin):
+class IpEntryAdmin(PortalAdminMixin, admin.ModelAdmin):
     list_display = ["network_display", "registration", "status", "valid_until"]
     list_filter = ["status"]
-    search_fields = ["registration__reference"]  # replaced by get_search_results
+    search_fields = ["registration__reference"]  # replaced by search_by_term
     search_help_text = _("An IP address (entries containing it), a network (overlapping entries) or a reference.")
     list_select_related = ["registration"]
     paginator = CappedCountPaginator
@@ -258,10 +261,10 @@ class IpEntryAdmin(admin.ModelAdmin):
     def has_decide_permission(self, request) -> bool:
         return request.user.has_perm("vpn_records.decide_ipentry")
 
-    def get_search_results(self, request, queryset, search_term):
-        if not search_term.strip():
+    def search_by_term(self, request, queryset, term):
+        if not term.strip():
             return queryset, False
-        return entries_search_for_staff(queryset=queryset, term=search_term), False
+        return entries_search_for_staff(queryset=queryset, term=term), False
 
     def has_revoke_permission(self, request) -> bool:
         return request.user.has_perm("vpn_records.revoke_ipentry")
@@ -313,7 +316,7 @@ class IpEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class StatusChangeAdmin(ReadOnlyAdminMixin, PortalAdminMixin, admin.ModelAdmin):
     """The decision record: every status change with who, when and why. Read-only for everyone."""
 
     list_display = ["created_at", "registration", "subject", "from_status", "to_status", "actor", "reason"]
@@ -325,15 +328,26 @@ class StatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(BulkUpload)
-class BulkUploadAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class BulkUploadAdmin(ReadOnlyAdminMixin, PortalAdminMixin, admin.ModelAdmin):
     """Companies' uploaded files and how their jobs went; the registration they produced is reviewed as usual."""
 
     list_display = [
-        "created_at", "file_name", "applicant", "state", "total_rows", "accepted_rows", "rejected_rows", "registration",
+        "created_at", "original_name", "applicant", "state", "total_rows", "accepted_rows", "rejected_rows",
+        "registration",
     ]  # fmt: skip
     list_filter = ["state", "file_format", ("created_at", admin.DateFieldListFilter)]
     list_select_related = ["applicant", "registration"]
     search_fields = ["file_name", "public_id", "registration__reference", "applicant__legal_name", "sha256"]
-    exclude = ["file"]
+    # Not the stored file, whose name is ours; the uploader's name as shown everywhere else, isolated.
+    fields = [
+        "original_name", "file_format", "file_size", "sha256", "applicant", "uploaded_by", "purpose", "purpose_detail",
+        "isp", "isp_other", "vpn_type", "all_or_nothing", "state", "total_rows", "processed_rows", "accepted_rows",
+        "rejected_rows", "warning_rows", "failure", "registration", "started_at", "finished_at", "heartbeat_at",
+    ]  # fmt: skip
+    readonly_fields = ["original_name"]
     paginator = CappedCountPaginator
     show_full_result_count = False
+
+    @admin.display(description=_("file name"), ordering="file_name")
+    def original_name(self, upload: BulkUpload) -> str:
+        return bdi_html(upload.file_name)

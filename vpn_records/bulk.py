@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 from applicants.models import Applicant, User
 from notifications.models import Notification
 from notifications.services import notification_queue
+from registration_portal.bidi import isolate
 from registration_portal.csv_safety import csv_lines
 from registration_portal.errors import ConflictError, ForbiddenError, PortalError
 
@@ -95,7 +96,7 @@ def bulk_upload_create(
         if active:
             raise ConflictError(
                 _("Your upload of “%(name)s” is still being processed; wait for it to finish or cancel it.")
-                % {"name": active.file_name},
+                % {"name": isolate(active.file_name)},
                 code="upload_in_progress",
             )
         upload = BulkUpload(
@@ -479,7 +480,7 @@ def _register(upload: BulkUpload) -> Registration:
         cursor.execute(f"DELETE FROM {row} WHERE upload_id = %s AND accepted", [upload.pk])  # noqa: S608
     severities = {f.severity for f in identity} | ({WARN} if upload.warning_rows else set())
     outcome = FAIL if identity_failed else WARN if WARN in severities else PASS
-    reason = _("Bulk upload of “%(name)s”.") % {"name": upload.file_name}
+    reason = _("Bulk upload of “%(name)s”.") % {"name": isolate(upload.file_name)}
     actor = upload.uploaded_by
     transition_registration(
         registration=registration, to=Status.SUBMITTED, actor=actor, reason=reason, submitted_at=now

@@ -4,9 +4,11 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applicants.models import Applicant
+from registration_portal.bidi import isolate
 
 from .fields import CidrField, LargeNetworkRangeIndex, NetworkRangeIndex, NetworkStartIndex
 from .networks import display_network
@@ -355,6 +357,11 @@ class UploadFormat(models.TextChoices):
     XLSX = "xlsx", "XLSX"
 
 
+def bulk_upload_path(upload: BulkUpload, _uploaded_name: str) -> str:
+    """A name of ours: nothing the uploader chose reaches the disk, and the extension is the detected format."""
+    return f"bulk-uploads/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{upload.file_format}"
+
+
 class BulkUpload(models.Model):
     """A company's file of networks, processed in chunks by a worker into one registration.
 
@@ -371,8 +378,8 @@ class BulkUpload(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
     )
-    file = models.FileField(_("file"), upload_to="bulk-uploads/%Y/%m/")
-    file_name = models.CharField(_("file name"), max_length=255)
+    file = models.FileField(_("file"), upload_to=bulk_upload_path)
+    file_name = models.CharField(_("file name"), max_length=255)  # as uploaded, for display only
     file_format = models.CharField(_("format"), max_length=4, choices=UploadFormat.choices)
     file_size = models.PositiveBigIntegerField(_("size in bytes"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
@@ -429,7 +436,7 @@ class BulkUpload(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.file_name} ({self.public_id})"
+        return f"{isolate(self.file_name)} ({self.public_id})"
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

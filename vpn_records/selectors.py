@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from applicants.models import User
+from applicants.validators import cnic_in_search, phone_in_search
 
 from .models import BulkUpload, IpEntry, Registration, Status, StatusChange
 from .networks import NetworkError, parse_network
@@ -61,7 +62,8 @@ def entry_get_for_reviewer(*, entry_id: int) -> IpEntry:
 
 
 def registrations_search_for_staff(*, queryset: QuerySet[Registration], term: str) -> QuerySet[Registration]:
-    """What staff type in the admin's search box: an IP or network, a reference, an email, a CNIC or NTN, a name.
+    """What staff type in the admin's search box: an IP or network, a reference, an email, a CNIC, NTN or mobile
+    number, a name.
 
     An address finds the registrations with an entry containing it, a network those with an overlapping entry,
     through the network index.
@@ -78,11 +80,13 @@ def registrations_search_for_staff(*, queryset: QuerySet[Registration], term: st
         return queryset.filter(reference__istartswith=term)
     if "@" in term:
         return queryset.filter(applicant__members__email__iexact=term)
+    if cnic := cnic_in_search(term):
+        return queryset.filter(Q(applicant__cnic=cnic) | Q(applicant__authorised_person_cnic=cnic))
     digits = term.replace("-", "").replace(" ", "")
-    if digits.isdigit() and len(digits) == 13:
-        return queryset.filter(Q(applicant__cnic=digits) | Q(applicant__authorised_person_cnic=digits))
     if digits.isdigit() and len(digits) in (7, 8):
         return queryset.filter(applicant__ntn__startswith=digits[:7])
+    if mobile := phone_in_search(term):
+        return queryset.filter(applicant__mobile=mobile)
     return queryset.filter(Q(applicant__legal_name__icontains=term) | Q(applicant__full_name__icontains=term))
 
 

@@ -22,6 +22,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from registration_portal.bidi import isolate
+
 from .models import BulkUpload
 
 if not openpyxl.DEFUSEDXML:
@@ -104,6 +106,8 @@ def over_limit_message() -> str:
 
 def file_message(code: str, params: dict[str, str]) -> str:
     template = FILE_MESSAGES[code]
+    if "name" in params:  # the uploader's file name, kept from reordering the sentence around it
+        params = {**params, "name": isolate(params["name"])}
     return template % params if params else str(template)
 
 

@@ -103,7 +103,7 @@ ADMIN_APPROVE_ACTION = {
     "password:supervisor": (302, False),
     "otp:reviewer": (302, True),  # back to the list, done
     "otp:supervisor": (302, True),
-    "otp:auditor": (200, False),  # signed in, but not offered the action: Django shows the list
+    "otp:auditor": (403, False),  # signed in, but not offered the action
     "token:reviewer": (302, False),
 }
 

@@ -75,9 +75,9 @@ def test_bytes_invalid_in_utf8_are_blamed_on_their_row_and_column_not_the_file()
     ("upload", "message"),
     [
         (SimpleUploadedFile("ips.csv", b""), "The file is empty."),
-        (SimpleUploadedFile("ips.pdf", b"%PDF-1.7 ..."), "“ips.pdf” is not a CSV or XLSX file."),
+        (SimpleUploadedFile("ips.pdf", b"%PDF-1.7 ..."), "“\u2068ips.pdf\u2069” is not a CSV or XLSX file."),
         (SimpleUploadedFile("ips.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100), "(.xls) are not accepted"),
-        (SimpleUploadedFile("ips.xlsx", b"ip\n111.68.96.10\n"), "“ips.xlsx” is not a CSV or XLSX file."),
+        (SimpleUploadedFile("ips.xlsx", b"ip\n111.68.96.10\n"), "“\u2068ips.xlsx\u2069” is not a CSV or XLSX file."),
         (SimpleUploadedFile("photo.csv", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), "not UTF-8 or UTF-16 text"),
         (SimpleUploadedFile("ips.csv", b"\r\n\r\n"), "The file has no rows."),
         (csv_file([["111.68.96.10"]], header=["address_list"]), "No “ip” column"),

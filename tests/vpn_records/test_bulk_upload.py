@@ -224,7 +224,7 @@ def test_only_the_uploading_company_may_cancel(company_user, freelancer):
 
 def test_one_upload_at_a_time_per_company(company_user):
     bulk.bulk_upload_create(user=company_user, file=csv_file([["111.68.96.1", "", "", ""]]), dispatch=False, **BATCH)
-    with pytest.raises(ConflictError, match=r"“ips\.csv” is still being processed"):
+    with pytest.raises(ConflictError, match="“\u2068ips\\.csv\u2069” is still being processed"):
         bulk.bulk_upload_create(user=company_user, file=csv_file([["111.68.96.2", "", "", ""]]), **BATCH)
 
 
@@ -249,7 +249,7 @@ def test_the_uploader_is_told_when_the_job_ends_with_counts_and_the_report_link(
         job = upload(company_user, csv_file([["111.68.96.1", "", "", ""], ["10.0.0.1", "", "", ""]]))
     job.refresh_from_db()
     (email,) = [m for m in mail.outbox if "processed" in m.subject]
-    assert email.subject == "Your upload “ips.csv” is processed"
+    assert email.subject == "Your upload “\u2068ips.csv\u2069” is processed"  # the name isolated from the sentence
     assert "1 accepted, 1 rejected" in email.body and job.registration.reference in email.body
     assert f"/registrations/bulk/{job.public_id}/errors.csv" in email.body
     assert email.alternatives and "Download the error report" in email.alternatives[0][0]

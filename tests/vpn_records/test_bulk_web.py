@@ -6,11 +6,13 @@ import re
 
 import openpyxl
 import pytest
+from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from notifications.models import Notification
 from tests.factories import token_for
-from tests.vpn_records.bulk_files import csv_file
+from tests.vpn_records.bulk_files import csv_file, xlsx_file
 from vpn_records import bulk
 from vpn_records.models import BulkUpload, IpEntry
 
@@ -51,7 +53,7 @@ def test_company_uploads_a_file_and_follows_it_to_the_registration(
     assert list(csv.reader(io.StringIO(report)))[1][:3] == ["4", "ip", "172.16.0.1"]
 
     detail = company_client.get(job.registration.get_absolute_url()).text
-    assert "From your upload of “ips.csv”" in detail
+    assert "From your upload of “<bdi>ips.csv</bdi>”" in detail
     assert "111.68.96.1" in detail and "Lahore" in detail  # each entry's row and site
 
 
@@ -72,7 +74,7 @@ def test_the_progress_panel_polls_while_the_job_runs(company_client, company_use
     ("file", "message"),
     [
         (csv_file([["111.68.96.1"]], header=["addresses"]), "No “ip” column"),
-        (csv_file([], name="ips.docx"), "“ips.docx” is not a CSV or XLSX file."),
+        (csv_file([], name="ips.docx"), "“\u2068ips.docx\u2069” is not a CSV or XLSX file."),
         (csv_file([], name="empty.csv", header=[]), "The file has no rows."),
     ],
 )
@@ -245,3 +247,64 @@ def test_the_admin_page_of_a_large_registration_shows_the_first_entries_only(
     shown = set(re.findall(r"111\.68\.96\.(\d+)\s*</p>", page))
     assert shown == {str(i) for i in range(1, IpEntryInline.shown + 1)}
     assert f"?registration__id__exact={job.registration_id}" in page  # where all of them are
+
+
+# Markup, and a right-to-left override (U+202E) that would show "gpj.csv" as "vsc.jpg".
+HOSTILE_NAME = "<img src=x onerror=alert(1)>\u202egpj.csv"
+ESCAPED_IN_BDI = "<bdi>&lt;img src=x onerror=alert(1)&gt;\u202egpj.csv</bdi>"
+# In plain text: between FSI and PDI, without its own direction marks.
+ISOLATED = "\u2068<img src=x onerror=alert(1)>gpj.csv\u2069"
+
+
+@pytest.mark.parametrize(
+    ("file", "extension"),
+    [
+        (csv_file(ROWS, name=HOSTILE_NAME), "csv"),
+        (csv_file(ROWS, name="../../../etc/cron.d/x.csv"), "csv"),
+        (xlsx_file(ROWS, name="workbook-named.csv"), "xlsx"),  # the extension follows the content
+    ],
+)
+def test_an_upload_is_stored_under_a_name_of_ours(company_user, settings, file, extension):
+    content = file.read()
+    job = bulk.bulk_upload_create(user=company_user, file=file, dispatch=False, **BATCH)
+    assert re.fullmatch(rf"bulk-uploads/\d{{4}}/\d{{2}}/[0-9a-f]{{32}}\.{extension}", job.file.name)
+    assert (settings.MEDIA_ROOT / job.file.name).read_bytes() == content
+    assert job.file_name == file.name  # what the user called it, for display
+
+
+def test_a_hostile_file_name_is_shown_escaped_and_isolated(
+    client, company_client, company_user, reviewer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = bulk.bulk_upload_create(user=company_user, file=csv_file(ROWS, name=HOSTILE_NAME), **BATCH)
+    job.refresh_from_db()
+
+    job_page = company_client.get(job.get_absolute_url()).text
+    assert f"<h1>Upload of “{ESCAPED_IN_BDI}”</h1>" in job_page
+    assert "<title>\u2068&lt;img src=x onerror=alert(1)&gt;gpj.csv\u2069" in job_page
+    uploads_page = company_client.get(reverse("vpn_records:bulk_upload_new")).text
+    registration_page = company_client.get(job.registration.get_absolute_url()).text
+    assert ESCAPED_IN_BDI in uploads_page and f"From your upload of “{ESCAPED_IN_BDI}”." in registration_page
+    for page in (job_page, uploads_page, registration_page):
+        assert "<img src=x" not in page
+
+    client.force_login(reviewer)
+    listing = client.get(reverse("admin:vpn_records_bulkupload_changelist")).text
+    detail = client.get(reverse("admin:vpn_records_bulkupload_change", args=[job.pk])).text
+    assert ESCAPED_IN_BDI in listing and ESCAPED_IN_BDI in detail
+    assert "<img src=x" not in listing and "<img src=x" not in detail
+    assert f"\u2068&lt;img src=x onerror=alert(1)&gt;gpj.csv\u2069 ({job.public_id})" in detail  # the breadcrumb
+
+
+def test_a_hostile_file_name_is_isolated_in_the_notices(company_user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = bulk.bulk_upload_create(user=company_user, file=csv_file(ROWS, name=HOSTILE_NAME), **BATCH)
+    (email,) = mail.outbox
+    assert email.subject == f"Your upload “{ISOLATED}” is processed"
+    assert f"We have checked every row of “{ISOLATED}”: 2 accepted, 1 rejected." in email.body
+    html = email.alternatives[0][0]
+    assert f"We have checked every row of “{ESCAPED_IN_BDI}”" in html and "<img src=x" not in html
+    in_app = Notification.objects.get(channel="in_app", event="bulk_upload_finished")
+    assert ISOLATED in in_app.subject and ISOLATED in in_app.body_text
+    job.refresh_from_db()
+    assert job.registration.status_changes.filter(reason=f"Bulk upload of “{ISOLATED}”.").exists()
