@@ -45,6 +45,18 @@ class MobileField(PhoneNumberField):
         self.error_messages["invalid"] = _("Enter a valid mobile number, for example 0300 1234567.")
 
 
+def check_new_password(form: forms.Form, first_field: str, second_field: str, *, user: User) -> None:
+    """A new password typed twice: the same both times, and passing AUTH_PASSWORD_VALIDATORS for this user."""
+    first, second = form.cleaned_data.get(first_field), form.cleaned_data.get(second_field)
+    if first and second and first != second:
+        form.add_error(second_field, ValidationError(_("The two passwords differ."), code="password_mismatch"))
+    elif first:
+        try:
+            password_validation.validate_password(first, user)
+        except ValidationError as error:
+            form.add_error(first_field, error)
+
+
 class AccountForm(forms.Form):
     """The login part of sign-up, shared by both applicant kinds."""
 
@@ -66,14 +78,7 @@ class AccountForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        first, second = cleaned.get("password1"), cleaned.get("password2")
-        if first and second and first != second:
-            self.add_error("password2", ValidationError(_("The two passwords differ."), code="password_mismatch"))
-        elif first:
-            try:
-                password_validation.validate_password(first, User(email=cleaned.get("email", "")))
-            except ValidationError as error:
-                self.add_error("password1", error)
+        check_new_password(self, "password1", "password2", user=User(email=cleaned.get("email", "")))
         return cleaned
 
     def profile_data(self) -> dict:
@@ -241,14 +246,7 @@ class PasswordChangeForm(ReauthenticationForm):
 
     def clean(self):
         cleaned = super().clean()
-        first, second = cleaned.get("new_password1"), cleaned.get("new_password2")
-        if first and second and first != second:
-            self.add_error("new_password2", ValidationError(_("The two passwords differ."), code="password_mismatch"))
-        elif first:
-            try:
-                password_validation.validate_password(first, self.user)
-            except ValidationError as error:
-                self.add_error("new_password1", error)
+        check_new_password(self, "new_password1", "new_password2", user=self.user)
         return cleaned
 
 

@@ -12,6 +12,18 @@ from vpn_records.networks import parse_network
 from vpn_records.roles import sync_role_groups
 
 PASSWORD = "Correct-Horse-Battery-42"
+# A freelancer's complete sign-up form.
+FREELANCER_FORM = {
+    "email": "Sara@Example.pk",
+    "password1": "Lahore-Breeze-2026",
+    "password2": "Lahore-Breeze-2026",
+    "language": "en",
+    "full_name": "Sara Malik",
+    "cnic": "35202-7654321-1",
+    "mobile": "0300 7654321",
+    "city": "Lahore",
+    "pseb_number": "",
+}
 
 
 def make_user(*, email: str, applicant: Applicant | None, **fields) -> User:

@@ -14,7 +14,7 @@ from rest_framework.settings import api_settings
 
 from applicants.models import User
 from registration_portal.client_address import client_address
-from tests.factories import PASSWORD
+from tests.factories import FREELANCER_FORM, PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -34,21 +34,10 @@ def tight_limits(settings, redis_cache):
         yield
 
 
-SIGN_UP = {
-    "password1": "Lahore-Breeze-2026",
-    "password2": "Lahore-Breeze-2026",
-    "language": "en",
-    "full_name": "Sara Malik",
-    "cnic": "35202-7654321-1",
-    "mobile": "0300 7654321",
-    "city": "Lahore",
-}
-
-
 def attempt(client, action: str, email: str, **extra):
     """One try at an account action anyone may repeat."""
     if action == "sign_up":
-        return client.post(reverse("applicants:sign_up_freelancer"), {**SIGN_UP, "email": email}, **extra)
+        return client.post(reverse("applicants:sign_up_freelancer"), {**FREELANCER_FORM, "email": email}, **extra)
     if action == "password_reset":
         return client.post(reverse("applicants:password_reset"), {"email": email}, **extra)
     if action == "resend_confirmation":

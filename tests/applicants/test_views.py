@@ -6,21 +6,10 @@ from django.urls import reverse
 
 from applicants.models import Applicant, User
 from notifications.models import Notification
-from tests.factories import PASSWORD
+from tests.factories import FREELANCER_FORM, PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-FREELANCER_FORM = {
-    "email": "Sara@Example.pk",
-    "password1": "Lahore-Breeze-2026",
-    "password2": "Lahore-Breeze-2026",
-    "language": "en",
-    "full_name": "Sara Malik",
-    "cnic": "35202-7654321-1",
-    "mobile": "0300 7654321",
-    "city": "Lahore",
-    "pseb_number": "",
-}
 
 COMPANY_FORM = {
     "email": "ops@karachisoft.pk",
