@@ -102,13 +102,24 @@ def tokens_for_user(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
 
 
-def token_authenticate(key: str) -> ApiToken:
-    """The usable token with this key, its use recorded; or TokenRefused saying why."""
+_UNREAD = object()
+
+
+def token_kept(key: str) -> ApiToken | None:
+    """The token this process verified earlier for `key`, not yet checked against revocations: its id and scope,
+    which never change, let a caller count the request while it reads the revocation stamp."""
+    return _verified.get(digest(key), (None, None, None))[2]
+
+
+def token_authenticate(key: str, *, stamp: object = _UNREAD) -> ApiToken:
+    """The usable token with this key, its use recorded; or TokenRefused saying why. `stamp`: the revocation
+    stamp, if the caller has just read it."""
     if not key.startswith(KEY_PREFIX):
         raise TokenRefused(_("Invalid token."), code="invalid_token")
     now, key_digest = timezone.now(), digest(key)
-    # Read before the row: a revocation committed after this read renews the stamp after it too.
-    stamp = revocation_stamp()
+    if stamp is _UNREAD:
+        # Read before the row: a revocation committed after this read renews the stamp after it too.
+        stamp = revocation_stamp()
     read_at, read_stamp, token = _verified.get(key_digest, (None, None, None))
     if (
         token is None
@@ -166,9 +177,9 @@ def tokens_revoke_all(*, user: User, actor: User) -> int:
     return revoked
 
 
-def account_saved(sender, instance: User, update_fields=None, **kwargs) -> None:
+def account_saved(sender, instance: User, created: bool, update_fields=None, **kwargs) -> None:
     """Any saved change to an account (disabled, staff rights taken away) may change what its tokens may do, so
-    every process re-reads its tokens; a sign-in's `last_login` changes nothing."""
-    if update_fields and set(update_fields) <= {"last_login", "language"}:
+    every process re-reads its tokens; a new account has none, and a sign-in's `last_login` changes nothing."""
+    if created or (update_fields and set(update_fields) <= {"last_login", "language"}):
         return
     transaction.on_commit(revocation_stamp_renew)

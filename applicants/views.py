@@ -121,11 +121,13 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         # A colleague invited to a company account proves their email address by using the link.
-        if form.user.email_confirmed_at is None:
+        invited = form.user.email_confirmed_at is None
+        if invited:
             form.user.email_confirmed_at = timezone.now()
             form.user.is_active = True
         response = super().form_valid(form)
-        services.user_after_password_reset(user=form.user)
+        if not invited:  # an invitation sets the first password: there was nothing to reset
+            services.user_after_password_reset(user=form.user)
         return response
 
 

@@ -32,30 +32,63 @@ class ThrottleVerdict:
 def throttle_count(scope: str, ident: str, *, rate: str | None = None) -> ThrottleVerdict | None:
     """Count one request of `ident` against `rate` (by default its scope's API_THROTTLE_*, read now: tests and
     deploys change it) in a fixed window; None when there is no rate."""
-    rate = rate or api_settings.DEFAULT_THROTTLE_RATES.get(scope)
-    if rate is None:
+    window = _window(scope, ident, rate)
+    if window is None:
         return None
-    allowed, duration = _parsed_rate(rate)
-    now = time.time()
-    window = int(now // duration)
-    key = f"throttle:{scope}:{ident}"
-    count = _count(f"{key}:{window}", timeout=duration)
-    return ThrottleVerdict(key, count <= allowed, max(1, math.ceil((window + 1) * duration - now)))
+    return window.verdict(_count(window.counter, timeout=window.duration))
 
 
 def revocation_stamp() -> str | None:
     """The current revocation stamp, one Redis round trip; None where no Redis cache is shared or Redis is away,
     so that nothing kept is trusted then."""
+    return revocation_stamp_and_count()[0]
+
+
+def revocation_stamp_and_count(scope: str = "", ident: str = "") -> tuple[str | None, ThrottleVerdict | None]:
+    """The revocation stamp and, given a caller, one request counted against its rate, in one Redis round trip:
+    the whitelist check reads both for every request. Without a shared Redis: no stamp, and the count as usual."""
     cache = caches["default"]
+    window = _window(scope, ident, None) if scope else None
     if not isinstance(cache, RedisCache):
-        return None
+        return None, window and window.verdict(_count(window.counter, timeout=window.duration))
     fresh = secrets.token_hex(8)
+    # Read the stamp, or start one if it was lost (a flush): never equal to a stamp seen before. Needs Redis 7.
+    commands = [("SET", cache.make_and_validate_key(REVOCATION_STAMP_KEY), fresh, "NX", "GET")]
+    if window is not None:
+        counter = cache.make_and_validate_key(window.counter)
+        commands.append(("INCR", counter))
     try:
-        # Read it, or start one if it was lost (a flush): never equal to a stamp seen before. Needs Redis 7.
-        stamp = _redis_command(cache, "SET", cache.make_and_validate_key(REVOCATION_STAMP_KEY), fresh, "NX", "GET")
+        stamp, *counts = _redis_pipeline(cache, commands)
     except (redis.ConnectionError, redis.TimeoutError):
+        return None, window and throttle_count(scope, ident)
+    verdict = None
+    if window is not None:
+        if counts[0] == 1:
+            _redis_command(cache, "EXPIRE", counter, window.duration + 1)
+        verdict = window.verdict(counts[0])
+    return (stamp.decode() if stamp is not None else fresh), verdict
+
+
+@dataclass(frozen=True)
+class _Window:
+    key: str
+    counter: str  # the key of this window's count
+    allowed: int
+    duration: int
+    ends: float
+
+    def verdict(self, count: int) -> ThrottleVerdict:
+        return ThrottleVerdict(self.key, count <= self.allowed, max(1, math.ceil(self.ends - time.time())))
+
+
+def _window(scope: str, ident: str, rate: str | None) -> _Window | None:
+    rate = rate or api_settings.DEFAULT_THROTTLE_RATES.get(scope)
+    if rate is None:
         return None
-    return stamp.decode() if stamp is not None else fresh
+    allowed, duration = _parsed_rate(rate)
+    window = int(time.time() // duration)
+    key = f"throttle:{scope}:{ident}"
+    return _Window(key, f"{key}:{window}", allowed, duration, (window + 1) * duration)
 
 
 def revocation_stamp_renew() -> None:
@@ -97,6 +130,11 @@ _redis = threading.local()
 
 
 def _redis_command(cache: RedisCache, *command):
+    return _redis_pipeline(cache, [command])[0]
+
+
+def _redis_pipeline(cache: RedisCache, commands: list[tuple]) -> list:
+    """The commands' answers, sent together on this thread's connection: one round trip."""
     pool = cache._cache._get_connection_pool(write=True)
     connection = getattr(_redis, "connection", None)
     if connection is None or _redis.pool is not pool:  # first use, or the cache was configured anew
@@ -105,9 +143,9 @@ def _redis_command(cache: RedisCache, *command):
         connection, _redis.pool = pool.make_connection(), pool
         _redis.connection = connection
     try:
-        connection.send_command(*command)
-        return connection.read_response()
+        connection.send_packed_command(connection.pack_commands(commands))
+        return [connection.read_response() for _command in commands]
     except (redis.ConnectionError, redis.TimeoutError):  # Redis restarted, say: once more on a new connection
         connection.disconnect()
-        connection.send_command(*command)
-        return connection.read_response()
+        connection.send_packed_command(connection.pack_commands(commands))
+        return [connection.read_response() for _command in commands]
