@@ -79,7 +79,7 @@ def server_environment() -> dict[str, str]:
         "STATIC_MANIFEST": "0",
         "REDIS_URL": "redis://127.0.0.1:6379/15",
         "API_THROTTLE_OPERATOR": "100000000/minute",
-        "LOG_LEVEL": "INFO",  # the happy path logs nothing; each worker says when its whitelist copy is loaded
+        "LOG_LEVEL": "INFO",  # as in production: a portal.access line a request, and each worker's copy loaded
     }
 
 
