@@ -24,6 +24,8 @@ def client_address(request: HttpRequest) -> str:
         return remote
     candidate = forwarded[-proxies]
     try:
-        return str(ipaddress.ip_address(candidate))
+        address = ipaddress.ip_address(candidate)
     except ValueError:
         return remote
+    # A zone id (fe80::1%eth0) is the proxy's own business, and the lockout's inet column would refuse it.
+    return remote if getattr(address, "scope_id", None) else str(address)

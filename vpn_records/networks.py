@@ -6,19 +6,23 @@ import ipaddress
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 # Why a text is not a network, by code: stored with a bulk upload's row errors and rendered in the reader's language.
 NETWORK_ERROR_MESSAGES = {
-    "empty": _lazy("Enter an IP address or network."),
-    "invalid": _lazy(
+    "empty": gettext_lazy("Enter an IP address or network."),
+    "invalid": gettext_lazy(
         "“%(value)s” is not a valid IPv4 or IPv6 address or CIDR network (such as 203.0.113.7, "
         "203.0.113.0/24 or 2001:db8::/48)."
     ),
-    "host_bits": _lazy("“%(value)s” has host bits set after the prefix; the network is %(network)s."),
+    "host_bits": gettext_lazy("“%(value)s” has host bits set after the prefix; the network is %(network)s."),
+    "zone_id": gettext_lazy(
+        "“%(value)s” ends in a zone id (%(zone)s), which names a network interface on one computer and means "
+        "nothing to anyone else: leave it out."
+    ),
 }
 
 
@@ -46,6 +50,8 @@ def parse_network(text: str) -> IPNetwork:
     value = (text or "").strip()
     if not value:
         raise NetworkError("empty")
+    if "%" in value:  # Python accepts IPv6 zone ids (fe80::1%eth0); PostgreSQL and everyone else's firewall do not
+        raise NetworkError("zone_id", {"value": value[:60], "zone": value[value.index("%") :][:20]})
     try:
         network = ipaddress.ip_network(value, strict=True)
     except ValueError as exc:

@@ -46,10 +46,13 @@ class _WhitelistView(APIView):
 
 
 def parse_address(text: str) -> whitelist.IPAddress:
-    """One IPv4 or IPv6 address, an IPv4-mapped one as IPv4; ValueError with code "network" or "invalid"."""
+    """One IPv4 or IPv6 address, an IPv4-mapped one as IPv4; ValueError with code "network", "zone_id" or
+    "invalid"."""
     text = text.strip()
     if "/" in text:
         raise ValueError("network")
+    if "%" in text:
+        raise ValueError("zone_id")
     try:
         address = ipaddress.ip_address(text)
     except ValueError:
@@ -62,6 +65,7 @@ class IpAddressField(serializers.Field):
     default_error_messages = {
         "invalid": _("“{value}” is not an IP address."),
         "network": _("Give one address, not a network; the export lists whole networks."),
+        "zone_id": _("“{value}” ends in a zone id (the part from %), which no registration can hold: leave it out."),
     }
 
     def to_internal_value(self, data):

@@ -118,6 +118,7 @@ def test_the_sign_in_lockout_ignores_a_rotating_x_forwarded_for(client, settings
         (2, "10.0.0.2", "203.0.113.5", "10.0.0.2"),  # fewer hops than proxies: it bypassed them
         (1, "10.0.0.2", "not-an-address", "10.0.0.2"),
         (1, "10.0.0.2", "", "10.0.0.2"),
+        (1, "10.0.0.2", "fe80::1%eth0", "10.0.0.2"),  # a zone id: no address the lockout could store
     ],
 )
 def test_the_client_address_comes_only_from_trusted_proxies(settings, proxies, remote, forwarded, expected):

@@ -97,6 +97,7 @@ def test_created_registration_is_verified_after_commit(freelancer_api, django_ca
     [
         ({"entries": [{"network": "111.68.96.7"}, {"network": "999.1.1.1"}]}, "entries[1].network", "not a valid"),
         ({"entries": [{"network": "111.68.97.0/20"}]}, "entries[0].network", "host bits set"),
+        ({"entries": [{"network": "fe80::1%eth0"}]}, "entries[0].network", "ends in a zone id (%eth0)"),
         ({"entries": [{"network": 7}]}, "entries[0].network", "as a string"),
         ({"entries": [{"network": "1.1.1.1"}, {"network": "1.1.1.1/32"}]}, "entries[1].network", "entries[0]"),
         ({"entries": []}, "entries", "may not be empty"),

@@ -80,11 +80,12 @@ def test_every_kind_of_bad_row_is_reported_with_row_column_and_reason(
         ["111.68.96.0/24", "", "", ""],  # 12 host bits? no: a /24 is fine and public
         ["111.68.96.1/24", "", "", ""],  # 13 host bits set
         ["", "", "", ""],  # 14 blank: skipped
+        ["2400:fc00::1%eth0", "", "", ""],  # 15 a zone id
     ]
     with django_capture_on_commit_callbacks(execute=True):
         job = upload(company_user, csv_file(rows))
     job.refresh_from_db()
-    assert (job.accepted_rows, job.rejected_rows, job.processed_rows) == (2, 10, 13)
+    assert (job.accepted_rows, job.rejected_rows, job.processed_rows) == (2, 11, 14)
     lines = [(line["row"], line["column"], line["value"], line["error"]) for line in report(job)]
     assert lines == [
         ("3", "ip", "111.68.96.300", lines[0][3]),
@@ -97,6 +98,7 @@ def test_every_kind_of_bad_row_is_reported_with_row_column_and_reason(
         ("10", "vpn_type", "SSH", "“SSH” is not a VPN type we know; use one of: IPsec, SSL/TLS, OpenVPN, WireGuard."),
         ("11", "notes", "x" * 200, "Longer than 500 characters."),
         ("13", "ip", "111.68.96.1/24", lines[9][3]),
+        ("15", "ip", "2400:fc00::1%eth0", lines[10][3]),
     ]
     assert "not a valid IPv4 or IPv6 address" in lines[0][3]
     assert "private address space" in lines[1][3]
@@ -105,6 +107,7 @@ def test_every_kind_of_bad_row_is_reported_with_row_column_and_reason(
     assert "VPN-" not in lines[5][3]  # never another applicant's reference
     assert "cannot be registered" in lines[6][3] and "court order" not in lines[6][3]
     assert "host bits set after the prefix; the network is 111.68.96.0/24" in lines[9][3]
+    assert lines[10][3].startswith("“2400:fc00::1%eth0” ends in a zone id (%eth0), which names a network interface")
     assert sorted(job.registration.entries.values_list("source_row", flat=True)) == [2, 12]
 
 

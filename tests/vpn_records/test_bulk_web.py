@@ -203,6 +203,19 @@ def test_import_ips_registers_a_file_for_a_company_and_writes_the_report(company
     assert "172.16.0.1" in report.read_text(encoding="utf-8-sig")
 
 
+def test_import_ips_reports_a_zone_id_and_stores_none(company_user, tmp_path):
+    source, report = tmp_path / "list.csv", tmp_path / "errors.csv"
+    source.write_bytes(csv_file([["fe80::1%eth0", "", "", ""], ["111.68.96.1", "", "", ""]]).read())
+    call_command(
+        "import_ips", str(source), "--applicant", "admin@induscode.pk", "--errors-out", str(report), verbosity=0,
+        stdout=io.StringIO(),
+    )  # fmt: skip
+    [row] = list(csv.DictReader(io.StringIO(report.read_text(encoding="utf-8-sig"))))
+    assert (row["row"], row["column"]) == ("2", "ip")
+    assert "ends in a zone id (%eth0)" in row["error"]
+    assert [str(entry.network) for entry in IpEntry.objects.all()] == ["111.68.96.1/32"]
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [

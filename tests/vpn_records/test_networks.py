@@ -1,6 +1,7 @@
 import ipaddress
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -36,6 +37,27 @@ def test_invalid_text_is_refused_with_examples(text):
     with pytest.raises(NetworkError) as error:
         parse_network(text)
     assert "2001:db8::/48" in error.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "zone"), [("fe80::1%eth0", "%eth0"), ("2400:fc00::1%25", "%25"), ("2400:fc00::/48%1", "%1")]
+)
+def test_an_ipv6_zone_id_is_refused_naming_it(text, zone):
+    # Python's ipaddress takes "fe80::1%eth0" for an address; PostgreSQL's cidr refuses it.
+    with pytest.raises(NetworkError) as error:
+        parse_network(text)
+    assert error.value.code == "zone_id"
+    assert f"ends in a zone id ({zone})" in error.value.message
+
+
+@pytest.mark.parametrize("text", ["", "hello", "203.0.113.7/24", "fe80::1%eth0"])
+def test_every_parse_error_is_in_urdu_with_the_value_isolated_left_to_right(text):
+    with translation.override("ur"), pytest.raises(NetworkError) as error:
+        parse_network(text)
+    assert "IP" in error.value.message or "\u2066" in error.value.message
+    assert not error.value.message.isascii()
+    if text:
+        assert f"\u2066{text}\u2069" in error.value.message
 
 
 def test_ipv6_is_stored_compressed_and_lowercase():

@@ -43,12 +43,14 @@ def test_applicant_registers_two_networks_end_to_end(client, freelancer, django_
 def test_registration_form_names_each_bad_line(client, freelancer):
     client.force_login(freelancer)
     response = client.post(
-        reverse("vpn_records:new"), {**FORM, "networks": "111.68.96.10\nfoo\n111.68.96.10\n1.2.3.4/24"}
+        reverse("vpn_records:new"),
+        {**FORM, "networks": "111.68.96.10\nfoo\n111.68.96.10\n1.2.3.4/24\nfe80::1%eth0"},
     )
     page = response.content.decode()
     assert "Line 2: “foo” is not a valid IPv4 or IPv6 address" in page
     assert "Line 3: 111.68.96.10 is already on line 1." in page
     assert "Line 4: “1.2.3.4/24” has host bits set after the prefix; the network is 1.2.3.0/24." in page
+    assert "Line 5: “fe80::1%eth0” ends in a zone id (%eth0)" in page
     assert not Registration.objects.exists()
 
 

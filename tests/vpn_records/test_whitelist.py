@@ -118,6 +118,7 @@ def test_a_bad_address_is_answered_in_the_callers_language(operator_api):
         ({"ip": "999.1.1.1"}, "invalid", "“999.1.1.1” is not an IP address."),
         ({"ip": "39.40.1.0/24"}, "network", "Give one address, not a network"),
         ({"ip": "<script>"}, "invalid", "is not an IP address"),
+        ({"ip": "fe80::1%eth0"}, "zone_id", "“fe80::1%eth0” ends in a zone id"),
     ],
 )
 def test_a_bad_address_is_400_naming_the_parameter(operator_api, query, code, text):
