@@ -1,4 +1,4 @@
-# `make run`: the portal on SQLite with tasks in-process and demo accounts. `make test`: the whole suite.
+# `make run`: the portal on an embedded PostgreSQL with tasks in-process and demo accounts. `make test`: the whole suite.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -55,4 +55,4 @@ messages: install
 	DEBUG=1 $(PY) manage.py compilemessages -l ur --ignore=.venv
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) .pgdata staticfiles

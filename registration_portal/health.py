@@ -23,7 +23,8 @@ def readyz(request: HttpRequest) -> JsonResponse:
     if settings.REDIS_URL:
         checks["redis"] = _check_redis()
     ready = all(result == "ok" for result in checks.values())
-    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
+    body = {"status": "ok" if ready else "unavailable", "database_engine": _database_engine(), "checks": checks}
+    return JsonResponse(body, status=200 if ready else 503)
 
 
 def _check_database() -> str:
@@ -33,6 +34,13 @@ def _check_database() -> str:
     except Exception as error:
         return f"error: {type(error).__name__}"
     return "ok"
+
+
+def _database_engine() -> str:
+    """Which server answers ("PostgreSQL 18.6 (embedded)"), once a connection has told its version."""
+    version = connection.pg_version if connection.connection is not None else None
+    name = f"PostgreSQL {version // 10000}.{version % 100}" if version else "PostgreSQL"
+    return f"{name} (embedded)" if str(settings.DATABASES["default"]["HOST"]).endswith(".pgdata") else name
 
 
 def _check_redis() -> str:

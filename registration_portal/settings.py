@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote
 
 import environ
 from celery.schedules import crontab
@@ -102,15 +103,24 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# PostgreSQL only. With DATABASE_URL unset, an embedded server (registration_portal/embedded_postgres.py) starts.
+if env.str("DATABASE_URL", default=""):
+    DATABASES = {"default": env.db_url("DATABASE_URL")}
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL database (postgres://…).")
+    # A Unix socket's directory, percent-encoded as the host: postgres://postgres@%2Frun%2Fpostgresql/portal
+    DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
+else:
+    from registration_portal.embedded_postgres import database_settings
+
+    DATABASES = {"default": database_settings(BASE_DIR)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 # A `SELECT 1` before each request's first query, so a connection the database dropped is replaced, not failed on.
 # It is a round trip per request: API-only processes may prefer to spend it on requests.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # PostgreSQL's JIT compiles each large-looking query for ~0.1 s: more than our index lookups take to run
-    # (a 100,000-row bulk upload spent 6 s compiling). Nothing here is the long analytical query JIT serves.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+# PostgreSQL's JIT compiles each large-looking query for ~0.1 s: more than our index lookups take to run (a
+# 100,000-row bulk upload spent 6 s compiling). Nothing here is the long analytical query JIT serves.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "applicants.User"
@@ -365,5 +375,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "embedded_postgres": {"level": "WARNING"},
+    },
 }

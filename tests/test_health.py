@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -12,6 +14,7 @@ def test_readyz_checks_the_database_and_redis_when_configured(client, settings):
     settings.REDIS_URL = ""
     response = client.get(reverse("readyz"))
     assert (response.status_code, response.json()["checks"]) == (200, {"database": "ok"})
+    assert re.fullmatch(r"PostgreSQL \d+\.\d+( \(embedded\))?", response.json()["database_engine"])
 
 
 @pytest.mark.django_db
@@ -21,5 +24,6 @@ def test_readyz_is_503_naming_what_is_down(client, settings):
     assert response.status_code == 503
     assert response.json() == {
         "status": "unavailable",
+        "database_engine": response.json()["database_engine"],
         "checks": {"database": "ok", "redis": "error: ConnectionError"},
     }

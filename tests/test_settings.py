@@ -13,7 +13,7 @@ PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": "k" * 20 + "-production-like-secret-with-enough-entropy-%^&*(",
     "ALLOWED_HOSTS": "portal.example.pk",
-    "DATABASE_URL": "sqlite:////tmp/unused.sqlite3",
+    "DATABASE_URL": "postgres://unused@127.0.0.1:9/unused",
     "PATH": os.environ["PATH"],
 }
 
@@ -43,3 +43,20 @@ def test_seed_demo_refuses_without_debug(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="runs only with DEBUG=1"):
         call_command("seed_demo")
+
+
+def test_only_postgresql_is_accepted():
+    result = manage("check", env={**PRODUCTION, "DATABASE_URL": "sqlite:////tmp/portal.sqlite3"})
+    assert result.returncode != 0
+    assert "DATABASE_URL must name a PostgreSQL database" in result.stderr
+
+
+def test_without_database_url_an_embedded_postgresql_serves():
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    result = manage(
+        "shell", "-c", "from django.db import connection; print(connection.vendor, connection.settings_dict['HOST'],"
+        " connection.pg_version // 10000)", env={**env, "DEBUG": "1"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    vendor, host, major = result.stdout.split()[-3:]
+    assert (vendor, host, major) == ("postgresql", str(ROOT / ".pgdata"), "18")

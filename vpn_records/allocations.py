@@ -106,9 +106,8 @@ def allocations_load(*, lines: Iterable[str], on_batch: Callable[[int], None] | 
             _write(batch, result, cleared, on_batch)
             batch = []
     _write(batch, result, cleared, on_batch)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {IpAllocation._meta.db_table}")  # so the planner picks the index at once
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {IpAllocation._meta.db_table}")  # so the planner picks the index at once
     if result.blocks == 0:
         detail = f" ({result.problems[0]})" if result.problems else ""
         raise DelegationFormatError(
@@ -123,18 +122,9 @@ def _write(batch, result: LoadResult, cleared: set[str], on_batch) -> None:
         cleared.add(registry)
     if not batch:
         return
-    if connection.vendor == "postgresql":
-        buffer = io.StringIO("".join(f"{n}\t{c}\t{r}\t{s}\t{d or NULL}\n" for n, c, r, s, d in batch))
-        columns = "(network, country, registry, status, allocated_on)"
-        with connection.cursor() as cursor:
-            cursor.copy_expert(f"COPY {IpAllocation._meta.db_table} {columns} FROM STDIN", buffer)
-    else:
-        IpAllocation.objects.bulk_create(
-            (
-                IpAllocation(network=ipaddress.ip_network(n), country=c, registry=r, status=s, allocated_on=d or None)
-                for n, c, r, s, d in batch
-            ),
-            batch_size=1000,
-        )
+    buffer = io.StringIO("".join(f"{n}\t{c}\t{r}\t{s}\t{d or NULL}\n" for n, c, r, s, d in batch))
+    columns = "(network, country, registry, status, allocated_on)"
+    with connection.cursor() as cursor:
+        cursor.copy_expert(f"COPY {IpAllocation._meta.db_table} {columns} FROM STDIN", buffer)
     if on_batch:
         on_batch(len(batch))

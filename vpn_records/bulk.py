@@ -15,7 +15,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import timedelta
 from itertools import islice
 from pathlib import Path
@@ -254,11 +254,10 @@ def _count(upload: BulkUpload, total: int) -> BulkUpload | None:
 
 def _locked_running(upload_id: int, offset: int | None = None) -> BulkUpload | None:
     """The job, locked, if it is still running (at `offset`); None tells the caller to stop."""
-    if connection.vendor == "postgresql":
-        # No waiting for the disk at each chunk's commit: a database crash could lose the last chunks, but each
-        # with its own counters, so the job resumes from the last chunk that survived. Nothing is doubled.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit = off")
+    # No waiting for the disk at each chunk's commit: a database crash could lose the last chunks, but each
+    # with its own counters, so the job resumes from the last chunk that survived. Nothing is doubled.
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit = off")
     upload = BulkUpload.objects.select_for_update(no_key=True).get(pk=upload_id)
     if upload.state != State.RUNNING or (offset is not None and upload.processed_rows != offset):
         return None
@@ -315,10 +314,7 @@ class StagedRow:
 
 
 def _store(rows: list[StagedRow]) -> None:
-    """The chunk's rows in one COPY on PostgreSQL: Django's INSERT costs more than judging the rows."""
-    if connection.vendor != "postgresql":
-        BulkUploadRow.objects.bulk_create((BulkUploadRow(**asdict(row)) for row in rows), batch_size=2000)
-        return
+    """The chunk's rows in one COPY: Django's INSERT costs more than judging the rows."""
     buffer = io.StringIO()
     write = csv.writer(buffer).writerow
     for row in rows:

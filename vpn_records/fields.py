@@ -1,9 +1,8 @@
-"""A CIDR network column: PostgreSQL `cidr` with GiST-indexed containment, a text column on SQLite."""
+"""A CIDR network column: PostgreSQL `cidr` with GiST-indexed containment and overlap lookups."""
 
 from __future__ import annotations
 
 import ipaddress
-import json
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -28,7 +27,7 @@ class CidrField(models.Field):
         return name, path, args, kwargs
 
     def db_type(self, connection) -> str:
-        return "cidr" if connection.vendor == "postgresql" else "varchar(43)"
+        return "cidr"
 
     def from_db_value(self, value, expression, connection) -> IPNetwork | None:
         return None if value is None else ipaddress.ip_network(value)
@@ -77,15 +76,13 @@ $$;
 
 
 def create_key_range_function(apps, schema_editor) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(KEY_RANGE_FUNCTION_SQL)
+    schema_editor.execute(KEY_RANGE_FUNCTION_SQL)
 
 
 class _NetworkLookup(models.Lookup):
     prepare_rhs = False
     key_operator = ""
     postgres_operator = ""
-    sqlite_function = ""
 
     def get_db_prep_lookup(self, value, connection):
         network = (
@@ -101,15 +98,10 @@ class _NetworkLookup(models.Lookup):
             f" AND {lhs} {cls.postgres_operator} {rhs}::cidr)"
         )
 
-    def as_postgresql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return self.postgres_sql(lhs, rhs), [*lhs_params, *rhs_params, *lhs_params, *rhs_params]
-
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{self.sqlite_function}({lhs}, {rhs})", [*lhs_params, *rhs_params]
+        return self.postgres_sql(lhs, rhs), [*lhs_params, *rhs_params, *lhs_params, *rhs_params]
 
 
 @CidrField.register_lookup
@@ -119,7 +111,6 @@ class NetContains(_NetworkLookup):
     lookup_name = "net_contains"
     key_operator = "@>"
     postgres_operator = ">>="
-    sqlite_function = "net_contains"
 
 
 @CidrField.register_lookup
@@ -129,35 +120,12 @@ class NetOverlaps(_NetworkLookup):
     lookup_name = "net_overlaps"
     key_operator = "&&"
     postgres_operator = "&&"
-    sqlite_function = "net_overlaps"
-
-
-def _sqlite_net_contains(stored: str | None, probe: str | None) -> bool:
-    if stored is None or probe is None:
-        return False
-    outer, inner = ipaddress.ip_network(stored), ipaddress.ip_network(probe)
-    return outer.version == inner.version and inner.subnet_of(outer)
-
-
-def _sqlite_net_overlaps(stored: str | None, probe: str | None) -> bool:
-    if stored is None or probe is None:
-        return False
-    return ipaddress.ip_network(stored).overlaps(ipaddress.ip_network(probe))
-
-
-def register_sqlite_functions(sender, connection, **kwargs) -> None:
-    """SQLite has no network type: teach it the two operators (a scan, fine for the embedded quick start)."""
-    if connection.vendor == "sqlite":
-        connection.connection.create_function("net_contains", 2, _sqlite_net_contains, deterministic=True)
-        connection.connection.create_function("net_overlaps", 2, _sqlite_net_overlaps, deterministic=True)
 
 
 class NetworkRangeIndex(models.Index):
-    """GiST over `cidr_key_range(network)` on PostgreSQL, serving `net_contains` and `net_overlaps`."""
+    """GiST over `cidr_key_range(network)`, serving `net_contains` and `net_overlaps`."""
 
     def create_sql(self, model, schema_editor, using="", **kwargs):
-        if schema_editor.connection.vendor != "postgresql":
-            return super().create_sql(model, schema_editor, using=using, **kwargs)
         (field_name, _order), *_rest = self.fields_orders
         column = model._meta.get_field(field_name).column
         return Statement(
@@ -178,11 +146,9 @@ KEY_SPAN = {4: 2**8 - 1, 6: 2**15 - 1}
 
 
 class NetworkStartIndex(models.Index):
-    """A btree over `lower(cidr_key_range(network))` on PostgreSQL: see SMALL_NETWORK_SQL."""
+    """A btree over `lower(cidr_key_range(network))`: see SMALL_NETWORK_SQL."""
 
     def create_sql(self, model, schema_editor, using="", **kwargs):
-        if schema_editor.connection.vendor != "postgresql":
-            return super().create_sql(model, schema_editor, using=using, **kwargs)
         column = model._meta.get_field(self.fields_orders[0][0]).column
         return Statement(
             "CREATE INDEX %(name)s ON %(table)s (lower(cidr_key_range(%(column)s)))",
@@ -196,8 +162,6 @@ class LargeNetworkRangeIndex(models.Index):
     """A GiST over `cidr_key_range(network)` of the networks larger than SMALL_NETWORK_SQL's only."""
 
     def create_sql(self, model, schema_editor, using="", **kwargs):
-        if schema_editor.connection.vendor != "postgresql":
-            return super().create_sql(model, schema_editor, using=using, **kwargs)
         column = schema_editor.quote_name(model._meta.get_field(self.fields_orders[0][0]).column)
         return Statement(
             "CREATE INDEX %(name)s ON %(table)s USING gist (cidr_key_range(%(column)s)) WHERE NOT %(small)s",
@@ -213,17 +177,13 @@ def overlap_join(
 ) -> list[tuple]:
     """Pair each of `networks` with every row of `table` (aliased `t`, with a `network` column) that overlaps it.
 
-    One set-based query: on PostgreSQL the probes are an unnested `cidr[]` joined through the GiST index.
+    One set-based query: the probes are an unnested `cidr[]` joined through the GiST index.
     Returns `(probe network, *selected columns)` rows.
     """
     if not networks:
         return []
-    if connection.vendor == "postgresql":
-        probes = "unnest(%s::cidr[]) AS probe(net)"
-        match, probe_param = NetOverlaps.postgres_sql("t.network", "probe.net"), [str(n) for n in networks]
-    else:
-        probes = "(SELECT value AS net FROM json_each(%s)) AS probe"
-        match, probe_param = "net_overlaps(t.network, probe.net)", json.dumps([str(n) for n in networks])
+    probes = "unnest(%s::cidr[]) AS probe(net)"
+    match, probe_param = NetOverlaps.postgres_sql("t.network", "probe.net"), [str(n) for n in networks]
     sql = f"SELECT probe.net, {select} FROM {probes} JOIN {table} t ON {match} {joins} WHERE {where}"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, [probe_param, *params])

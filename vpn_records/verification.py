@@ -11,7 +11,7 @@ from django.db.models import Q
 from applicants.models import Applicant
 
 from .checks import Context
-from .fields import KEY_SPAN, SMALL_NETWORK_SQL, overlap_join
+from .fields import KEY_SPAN, SMALL_NETWORK_SQL
 from .models import DeniedNetwork, IpAllocation, IpEntry, Registration, Status
 from .networks import IPNetwork
 
@@ -44,31 +44,6 @@ def _overlaps(networks: list[IPNetwork], exclude_registration_id: int) -> list[t
         return []
     entry, reg = IpEntry._meta.db_table, Registration._meta.db_table
     statuses = ", ".join(["%s"] * len(ACTIVE_STATUSES))
-    if connection.vendor != "postgresql":
-        rows = [
-            ("allocation", probe, network, country, None)
-            for probe, network, country in overlap_join(
-                networks=networks, select="t.network, t.country", table=IpAllocation._meta.db_table
-            )
-        ]
-        rows += [
-            ("entry", probe, network, reference, owner)
-            for probe, network, reference, owner in overlap_join(
-                networks=networks,
-                select="t.network, r.reference, r.applicant_id",
-                table=entry,
-                joins=f"JOIN {reg} r ON r.id = t.registration_id",
-                where=f"t.registration_id <> %s AND t.status IN ({statuses})",
-                params=(exclude_registration_id, *ACTIVE_STATUSES),
-            )
-        ]
-        rows += [
-            ("denied", probe, network, reason, None)
-            for probe, network, reason in overlap_join(
-                networks=networks, select="t.network, t.reason", table=DeniedNetwork._meta.db_table
-            )
-        ]
-        return rows
     # One statement for the three tables: each probe's index key is computed once, not once per table. Entries
     # come in two parts: small networks by a bounded scan of the btree over their start, large ones by their
     # partial GiST. (The first part is not restricted to small networks: the planner, misjudging how many are,

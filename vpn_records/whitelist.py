@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from .models import IpEntry, Status, WhitelistVersion
+from .models import WhitelistVersion
 from .networks import IPNetwork
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -58,14 +58,6 @@ def whitelist_check(address: IPAddress) -> Match | None:
 
 def whitelist_check_in_database(address: IPAddress) -> Match | None:
     """whitelist_check as an index-backed query: while a process has no copy in memory, or is told to keep none."""
-    if connection.vendor != "postgresql":
-        entries = (
-            IpEntry.objects.filter(status=Status.APPROVED, valid_until__gte=today(), network__net_contains=address)
-            .select_related("registration")
-            .order_by()
-        )
-        best = max(entries, key=lambda e: (e.network.prefixlen, e.pk), default=None)
-        return best and Match(best.network, best.registration.reference, best.valid_until)
     # The key is computed here rather than by cidr_key_range() in the query, and the reference read by a second,
     # primary-key query: PostgreSQL took longer to plan the call and the join than to run the lookup.
     sql = (
@@ -113,39 +105,20 @@ def _batches(sql: str, params: dict, size: int = 5000) -> Iterator[list[tuple]]:
             yield rows
 
 
-def _network_text() -> str:
-    return "e.network::text" if connection.vendor == "postgresql" else "e.network"
-
-
-def _address_order(network: str) -> tuple[int, int, int]:
-    parsed = ipaddress.ip_network(network)
-    return parsed.version, int(parsed.network_address), parsed.prefixlen
-
-
 def _listed_rows(condition: str = "", **params) -> Iterator[FeedRow]:
     """Whitelisted networks (meeting `condition` too) with reference and expiry, IPv4 before IPv6, by address."""
     sql = (
-        f"SELECT {_network_text()}, r.reference, e.valid_until FROM {ENTRIES} e"  # noqa: S608
+        f"SELECT e.network::text, r.reference, e.valid_until FROM {ENTRIES} e"  # noqa: S608
         f" JOIN {REGISTRATIONS} r ON r.id = e.registration_id WHERE {WHITELISTED} {condition}"
     )
-    if connection.vendor == "postgresql":  # orders cidr by family, then address
-        batches = _batches(sql + " ORDER BY e.network", {"today": today(), **params})
-        return (FeedRow(network, reference, until) for batch in batches for network, reference, until in batch)
-    # SQLite (the quick start) stores text: sorted here.
-    rows = [
-        FeedRow(network, reference, _as_date(until))
-        for batch in _batches(sql, {"today": today(), **params})
-        for network, reference, until in batch
-    ]
-    return iter(sorted(rows, key=lambda row: _address_order(row.network)))
+    # PostgreSQL orders cidr by family, then address.
+    batches = _batches(sql + " ORDER BY e.network", {"today": today(), **params})
+    return (FeedRow(network, reference, until) for batch in batches for network, reference, until in batch)
 
 
 def whitelisted_network_batches() -> Iterator[list[str]]:
     """Every whitelisted network as text, in batches, in the same order: the plain list's fast path, with no join
     and no object per row."""
-    if connection.vendor != "postgresql":
-        yield [row.network for row in whitelisted_rows()]
-        return
     sql = f"SELECT e.network::text FROM {ENTRIES} e WHERE {WHITELISTED} ORDER BY e.network"  # noqa: S608
     for rows in _batches(sql, {"today": today()}, size=10000):
         yield [network for (network,) in rows]
@@ -163,13 +136,9 @@ def added_rows(since: datetime) -> Iterator[FeedRow]:
 
 def removed_rows(since: datetime) -> Iterator[FeedRow]:
     """Networks that left the whitelist after `since` (revoked, withdrawn, expired) and are not on it now."""
-    still_listed = (
-        "lower(cidr_key_range(w.network)) = lower(cidr_key_range(e.network)) AND w.network = e.network"
-        if connection.vendor == "postgresql"
-        else "w.network = e.network"
-    )
+    still_listed = "lower(cidr_key_range(w.network)) = lower(cidr_key_range(e.network)) AND w.network = e.network"
     sql = (
-        f"SELECT DISTINCT {_network_text()} FROM {ENTRIES} e WHERE ("  # noqa: S608
+        f"SELECT DISTINCT e.network::text FROM {ENTRIES} e WHERE ("  # noqa: S608
         " e.id IN (SELECT sc.entry_id FROM vpn_records_statuschange sc"
         "   WHERE sc.entry_id IS NOT NULL AND sc.from_status = 'approved' AND sc.created_at > %(since)s)"
         " OR (e.status = 'approved' AND e.valid_until < %(today)s AND e.valid_until >= %(since_date)s))"
@@ -206,7 +175,3 @@ def _blocks(family: int, first: int, last: int) -> Iterator[FeedRow]:
     address = ipaddress.IPv4Address if family == 4 else ipaddress.IPv6Address
     for block in ipaddress.summarize_address_range(address(first), address(last)):
         yield FeedRow(str(block))
-
-
-def _as_date(value) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) else value

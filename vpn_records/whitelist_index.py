@@ -301,28 +301,14 @@ def _load(version: int, today: date) -> WhitelistIndex:
 def _whitelisted(today: date):
     """(family, entry id, first address, prefix length, days since 1970 of valid_until, registration id), in the
     order Family.append needs."""
-    if connection.vendor == "postgresql":
-        # PostgreSQL orders cidr by family, first address, then prefix length; the integers are worked out there.
-        sql = (
-            "SELECT family(e.network), e.id, CASE family(e.network) WHEN 4 THEN e.network - '0.0.0.0'::inet END,"  # noqa: S608
-            " host(e.network), masklen(e.network), e.valid_until - DATE '1970-01-01', e.registration_id"
-            f" FROM {ENTRIES} e WHERE {WHITELISTED} ORDER BY e.network, e.id"
-        )
-        for batch in _batches(sql, {"today": today}, size=10000):
-            for family, entry_id, start, host, prefixlen, valid_days, registration_id in batch:
-                if start is None:
-                    start = int(ipaddress.IPv6Address(host))
-                yield family, entry_id, start, prefixlen, valid_days, registration_id
-        return
-    # SQLite (the quick start) stores text: sorted here.
-    rows = (
-        IpEntry.objects.filter(status=Status.APPROVED, valid_until__gte=today)
-        .order_by()
-        .values_list("id", "network", "valid_until", "registration_id")
+    # PostgreSQL orders cidr by family, first address, then prefix length; the integers are worked out there.
+    sql = (
+        "SELECT family(e.network), e.id, CASE family(e.network) WHEN 4 THEN e.network - '0.0.0.0'::inet END,"  # noqa: S608
+        " host(e.network), masklen(e.network), e.valid_until - DATE '1970-01-01', e.registration_id"
+        f" FROM {ENTRIES} e WHERE {WHITELISTED} ORDER BY e.network, e.id"
     )
-    keyed = sorted(
-        (network.version, int(network.network_address), network.prefixlen, entry_id, (until - EPOCH).days, owner)
-        for entry_id, network, until, owner in rows
-    )
-    for family, start, prefixlen, entry_id, valid_days, registration_id in keyed:
-        yield family, entry_id, start, prefixlen, valid_days, registration_id
+    for batch in _batches(sql, {"today": today}, size=10000):
+        for family, entry_id, start, host, prefixlen, valid_days, registration_id in batch:
+            if start is None:
+                start = int(ipaddress.IPv6Address(host))
+            yield family, entry_id, start, prefixlen, valid_days, registration_id

@@ -15,11 +15,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from applicants.models import User
 from tests.factories import make_operator, token_for
-from tests.workers import REDIS_URL, ROOT, wait_for
+from tests.workers import REDIS_URL, ROOT, database_url_for_another_process, wait_for
 
 pytestmark = [pytest.mark.xdist_group("redis"), pytest.mark.django_db(transaction=True)]
 
@@ -33,10 +32,9 @@ class Gunicorn:
             self.port = probe.getsockname()[1]
         self.access_log = tmp_path / "access.log"
         self.error_log = tmp_path / "error.log"
-        db = connection.settings_dict
         env = {
             **os.environ,
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+            "DATABASE_URL": database_url_for_another_process(),
             "REDIS_URL": REDIS_URL,
             "ALLOWED_HOSTS": "127.0.0.1",
             "API_TOKEN_CACHE_SECONDS": "3600",  # without the revocation stamp, a kept token would serve for an hour

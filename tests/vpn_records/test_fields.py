@@ -6,7 +6,6 @@ import pytest
 from django.db import connection
 
 from tests.factories import make_registration
-from tests.needs import needs_postgresql
 from vpn_records.models import IpEntry
 from vpn_records.networks import NetworkError
 
@@ -56,7 +55,6 @@ def test_bulk_create_cannot_store_a_network_with_host_bits(freelancer):
 
 
 def test_containment_and_overlap_lookups_use_the_network_index(entries):
-    needs_postgresql("index plans are PostgreSQL's")
     for queryset in (
         IpEntry.objects.filter(network__net_contains="111.68.96.200"),
         IpEntry.objects.filter(network__net_overlaps="111.68.96.0/23"),

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_registration
-from tests.needs import needs_postgresql
 from vpn_records import services
 from vpn_records.checks import finding_message
 from vpn_records.models import DeniedNetwork, IpAllocation, Registration, Status, StatusChange
@@ -206,7 +205,6 @@ def test_overlaps_of_every_size_are_found_as_a_scan_of_all_would_find_them(freel
 
 
 def test_the_overlap_check_looks_entries_up_through_both_indexes(freelancer):
-    needs_postgresql("index plans are PostgreSQL's")
     import ipaddress
 
     from vpn_records.verification import _overlaps

