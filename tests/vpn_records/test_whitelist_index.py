@@ -200,3 +200,33 @@ def test_the_copy_goes_on_answering_while_the_database_is_away(registrations, mo
 
     monkeypatch.setattr(whitelist_index_module, "whitelist_version", database_away)
     assert whitelist.whitelist_check(address).network == entry.network
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"valid_until": timezone.localdate() - timedelta(days=1)},
+        {"status": Status.REVOKED},
+        {"network": ipaddress.ip_network("45.10.2.0/24")},
+    ],
+    ids=["expiry", "status", "network"],
+)
+def test_a_write_around_the_workflow_still_moves_the_whitelist_version(registrations, change):
+    entry = _approved(registrations[0], "45.10.1.0/24")
+    address = ipaddress.ip_address("45.10.1.9")
+    assert whitelist.whitelist_check(address).reference == registrations[0].reference  # the copy holds it
+    before = whitelist.whitelist_version()
+    IpEntry.objects.filter(pk=entry.pk).update(**change)  # as a data fix in a shell would: no workflow, no stamp
+    assert whitelist.whitelist_version() == before + 1
+    assert IpEntry.objects.get(pk=entry.pk).whitelist_version == before + 1
+    assert whitelist.whitelist_check(address) is None  # the copy read the change
+    assert whitelist.whitelist_check_in_database(address) is None
+
+
+def test_a_write_that_publishes_nothing_new_leaves_the_version(registrations):
+    entry = _approved(registrations[0], "45.10.1.0/24")
+    waiting = IpEntry.objects.filter(status=Status.DRAFT)
+    before = whitelist.whitelist_version()
+    IpEntry.objects.filter(pk=entry.pk).update(notes="Office in Gulberg")
+    waiting.update(valid_until=timezone.localdate())
+    assert whitelist.whitelist_version() == before
