@@ -1,4 +1,5 @@
 from datetime import timedelta
+from typing import cast
 
 from django import forms
 from django.contrib import admin
@@ -41,7 +42,7 @@ class ApplicantAdmin(ReadOnlyAdminMixin, PortalAdminMixin, admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["full_name"]  # replaced by search_by_term; declared so the search box shows
     search_help_text = _("A CNIC or mobile number (any format), a name, an NTN or SECP number.")
-    fields = [
+    fields = (
         "kind",
         "full_name",
         "legal_name",
@@ -54,7 +55,7 @@ class ApplicantAdmin(ReadOnlyAdminMixin, PortalAdminMixin, admin.ModelAdmin):
         "address",
         "authorised_person_name",
         "created_at",
-    ]
+    )
     readonly_fields = fields
 
     def search_by_term(self, request, queryset, term):
@@ -102,7 +103,7 @@ class OperatorAccountForm(forms.ModelForm):
 class ApiTokenInline(admin.TabularInline):
     model = ApiToken
     fk_name = "user"
-    fields = ["prefix", "name", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    fields = ("prefix", "name", "created_at", "expires_at", "last_used_at", "revoked_at")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -145,10 +146,10 @@ class ApiTokenAddForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Applicants issue their own with their password; supervisors issue operators' and staff's.
-        self.fields["user"].queryset = User.objects.filter(
-            Q(is_operator=True) | Q(is_staff=True), is_active=True
-        ).order_by("email")
-        self.fields["user"].help_text = _("An operator account, or a staff account for the review API.")
+        user_field = cast(forms.ModelChoiceField, self.fields["user"])
+        operators_and_staff = User.objects.filter(Q(is_operator=True) | Q(is_staff=True), is_active=True)
+        user_field.queryset = operators_and_staff.order_by("email")
+        user_field.help_text = _("An operator account, or a staff account for the review API.")
         self.fields["expires_at"].initial = lambda: timezone.now() + timedelta(days=365)
         self.fields["expires_at"].help_text = _("Empty: never expires. A year is usual.")
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -71,7 +72,7 @@ class TokenView(APIView):
         token, key = token_issue_for_applicant(
             user=serializer.validated_data["user"], name=serializer.validated_data["name"]
         )
-        token.token = key
+        token.token = key  # type: ignore[attr-defined]  # for IssuedTokenSerializer, this once
         return Response(IssuedTokenSerializer(token).data, status=status.HTTP_201_CREATED)
 
     @api_operation(
@@ -82,6 +83,6 @@ class TokenView(APIView):
     )
     def delete(self, request):
         if not isinstance(request.auth, ApiToken):
-            raise PortalError(_("Send the token to revoke in the Authorization header."), code="no_token")
+            raise PortalError(gettext("Send the token to revoke in the Authorization header."), code="no_token")
         token_revoke(token=request.auth, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

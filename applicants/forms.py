@@ -70,14 +70,15 @@ class AccountForm(forms.Form):
     password2 = forms.CharField(
         label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
-    language = forms.ChoiceField(label=_("Language for messages"), choices=User._meta.get_field("language").choices)
+    language = forms.ChoiceField(label=_("Language for messages"), choices=settings.LANGUAGES)
 
     def clean_email(self) -> str:
         # Whether the address has an account is not said here: the email sent to it says so.
         return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         check_new_password(self, "password1", "password2", user=User(email=cleaned.get("email", "")))
         return cleaned
 
@@ -135,7 +136,7 @@ class LoginForm(AuthenticationForm):
         try:
             return super().clean()
         except ValidationError:
-            email, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+            email, password = self.cleaned_data.get("username"), self.cleaned_data.get("password", "")
             user = User.objects.filter(email__iexact=email or "").first()
             if user and not user.is_active and user.email_confirmed_at is None and user.check_password(password):
                 raise ValidationError(self.error_messages["inactive"], code="inactive") from None

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -132,7 +134,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("user")
@@ -193,7 +195,7 @@ class OperatorAccountManager(UserManager):
 class OperatorAccount(User):
     """The admin's view of operator accounts; supervisors create them and issue their tokens."""
 
-    objects = OperatorAccountManager()
+    objects: ClassVar[OperatorAccountManager] = OperatorAccountManager()
 
     class Meta:
         proxy = True

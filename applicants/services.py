@@ -221,6 +221,8 @@ def user_confirm_email_change(*, token: str) -> User:
 @transaction.atomic
 def applicant_change_mobile(*, user: User, mobile: object) -> Applicant:
     """The applicant's mobile number, for SMS; every member hears of the change by email."""
+    if user.applicant_id is None:
+        raise PortalError(_("Only applicant accounts have a mobile number here."), code="not_applicant")
     applicant = Applicant.objects.select_for_update().get(pk=user.applicant_id)
     applicant.mobile = mobile
     applicant.full_clean(validate_constraints=False)

@@ -120,17 +120,19 @@ def token_authenticate(key: str, *, stamp: object = _UNREAD) -> ApiToken:
     if stamp is _UNREAD:
         # Read before the row: a revocation committed after this read renews the stamp after it too.
         stamp = revocation_stamp()
-    read_at, read_stamp, token = _verified.get(key_digest, (None, None, None))
+    kept = _verified.get(key_digest)
     if (
-        token is None
-        or stamp is None
-        or stamp != read_stamp
-        or now - read_at >= timedelta(seconds=settings.API_TOKEN_CACHE_SECONDS)
+        kept is not None
+        and stamp is not None
+        and stamp == kept[1]
+        and now - kept[0] < timedelta(seconds=settings.API_TOKEN_CACHE_SECONDS)
     ):
+        token = kept[2]
+    else:
         token = _token_read(key_digest)
         if len(_verified) >= _VERIFIED_MAX:
             _verified.clear()
-        if stamp is not None:
+        if isinstance(stamp, str):
             _verified[key_digest] = (now, stamp, token)
     if token.revoked_at is not None:
         raise TokenRefused(_("This token was revoked."), code="token_revoked")

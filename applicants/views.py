@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from registration_portal.errors import PortalError
+from registration_portal.http import SignedInRequest
 
 from . import services, throttles, tokens
 from .forms import (
@@ -34,7 +35,10 @@ from .forms import (
 )
 from .models import Applicant, User
 
-SIGN_UP_FORMS = {Applicant.Kind.FREELANCER: FreelancerSignUpForm, Applicant.Kind.COMPANY: CompanySignUpForm}
+SIGN_UP_FORMS: dict[str, type[FreelancerSignUpForm | CompanySignUpForm]] = {
+    Applicant.Kind.FREELANCER: FreelancerSignUpForm,
+    Applicant.Kind.COMPANY: CompanySignUpForm,
+}
 
 
 def sign_up_choice(request: HttpRequest) -> HttpResponse:
@@ -132,25 +136,25 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 
 def _account_change(
-    request: HttpRequest, form_class: type[ReauthenticationForm], *, title: str, intro: str, button: str
-) -> tuple[ReauthenticationForm | None, HttpResponse | None]:
+    request: SignedInRequest, form_class: type[ReauthenticationForm], *, title: str, intro: str, button: str
+) -> tuple[ReauthenticationForm, HttpResponse | None]:
     """The shared part of the account changes: the form, the attempt counted (it checks the current password), and
-    the page to show; a valid form is returned for the view to act on."""
+    the page to show; no page when the form is valid, for the view to act on it."""
     form = form_class(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST":
         try:
             throttles.count_attempt(request, action="account_change", email=request.user.email)
         except throttles.TooManyAttempts as refused:
-            return None, throttles.too_many_attempts_page(request, refused)
+            return form, throttles.too_many_attempts_page(request, refused)
         if form.is_valid():
             return form, None
     context = {"form": form, "title": title, "intro": intro, "button": button}
-    return None, render(request, "applicants/account_change.html", context)  # fmt: skip
+    return form, render(request, "applicants/account_change.html", context)  # fmt: skip
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: SignedInRequest) -> HttpResponse:
     form, page = _account_change(
         request,
         PasswordChangeForm,
@@ -158,7 +162,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
         intro=_("You stay signed in here; every other browser signed in to your account is signed out."),
         button=_("Change password"),
     )
-    if form is None:
+    if page is not None:
         return page
     revoked = services.user_change_password(
         user=request.user, password=form.cleaned_data["new_password1"], revoke_tokens=form.cleaned_data["revoke_tokens"]
@@ -172,7 +176,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def email_change(request: HttpRequest) -> HttpResponse:
+def email_change(request: SignedInRequest) -> HttpResponse:
     form, page = _account_change(
         request,
         EmailChangeForm,
@@ -180,7 +184,7 @@ def email_change(request: HttpRequest) -> HttpResponse:
         intro=_("We email a link to the new address. Your address changes when you follow it."),
         button=_("Send the link"),
     )
-    if form is None:
+    if page is not None:
         return page
     new_email = form.cleaned_data["new_email"]
     services.user_request_email_change(user=request.user, new_email=new_email, site_url=settings.SITE_URL)
@@ -206,7 +210,7 @@ def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def mobile_change(request: HttpRequest) -> HttpResponse:
+def mobile_change(request: SignedInRequest) -> HttpResponse:
     if request.user.applicant_id is None:
         messages.error(request, _("Only applicant accounts have a mobile number here."))
         return redirect("applicants:profile")
@@ -217,7 +221,7 @@ def mobile_change(request: HttpRequest) -> HttpResponse:
         intro=_("Text messages about your registrations go to this number. Everyone on the account is told by email."),
         button=_("Change mobile number"),
     )
-    if form is None:
+    if page is not None:
         return page
     services.applicant_change_mobile(user=request.user, mobile=form.cleaned_data["mobile"])
     messages.success(request, _("The mobile number is changed."))
@@ -227,7 +231,7 @@ def mobile_change(request: HttpRequest) -> HttpResponse:
 @never_cache  # the CNIC and mobile number in full: kept out of browser and proxy caches
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: SignedInRequest) -> HttpResponse:
     form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -240,7 +244,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def team(request: HttpRequest) -> HttpResponse:
+def team(request: SignedInRequest) -> HttpResponse:
     applicant = request.user.applicant
     if applicant is None or applicant.kind != Applicant.Kind.COMPANY:
         messages.error(request, _("Only company accounts have a team."))
@@ -260,7 +264,7 @@ def team(request: HttpRequest) -> HttpResponse:
 @never_cache  # a key just issued is on this page, and only here
 @login_required
 @require_http_methods(["GET", "POST"])
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: SignedInRequest) -> HttpResponse:
     """The applicant's own API tokens: issue one (its key is on this response only) or revoke one."""
     if request.user.applicant_id is None:
         messages.error(request, _("Only applicant accounts hold API tokens here."))

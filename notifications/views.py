@@ -6,12 +6,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from registration_portal.http import SignedInRequest
+
 from .models import Notification
 from .services import notification_mark_read
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: SignedInRequest) -> HttpResponse:
     messages = Notification.objects.filter(user=request.user, channel=Notification.Channel.IN_APP)
     page = Paginator(messages.order_by("-created_at", "-id"), 25).get_page(request.GET.get("page"))
     return render(request, "notifications/inbox.html", {"page": page})
@@ -19,7 +21,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_read(request: HttpRequest) -> HttpResponse:
+def mark_read(request: SignedInRequest) -> HttpResponse:
     notification_id = request.POST.get("notification", "")
     if notification_id and not notification_id.isdigit():
         return HttpResponseBadRequest("notification must be a message number")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 import string
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -19,6 +20,11 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminAuthenticationForm
 
 from .personal_data import contains_personal_number
+
+if TYPE_CHECKING:
+    _ModelAdminMixin = admin.ModelAdmin  # the mixins below are only ever mixed into a ModelAdmin
+else:
+    _ModelAdminMixin = object
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -61,11 +67,11 @@ class PortalAdminSite(admin.AdminSite):
         return redirect("applicants:password_change")
 
     @property
-    def login_form(self):
+    def login_form(self):  # type: ignore[override]  # a property: tests switch STAFF_2FA_REQUIRED
         return OTPAdminAuthenticationForm if settings.STAFF_2FA_REQUIRED else AdminAuthenticationForm
 
     @property
-    def login_template(self):
+    def login_template(self):  # type: ignore[override]
         return "otp/admin111/login.html" if settings.STAFF_2FA_REQUIRED else None
 
 
@@ -82,7 +88,7 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class OfferedActionsOnlyMixin:
+class OfferedActionsOnlyMixin(_ModelAdminMixin):
     """Refuses with 403 a posted action this admin has but does not offer this user (`get_actions`).
 
     Django itself only answers "No action selected", which hides a crafted request among slips of the hand.
@@ -97,7 +103,8 @@ class OfferedActionsOnlyMixin:
 
     def _action_names(self) -> set[str]:
         site_wide = {name for name, _function in self.admin_site.actions}
-        return site_wide | {self.get_action(action)[1] for action in self.actions or ()}
+        own = (self.get_action(action) for action in self.actions or ())
+        return site_wide | {found[1] for found in own if found is not None}
 
 
 # A POST carrying this field is the search box's (templates/admin/search_form.html), not an action.
@@ -114,7 +121,7 @@ _SEARCH_REFUSED = _(
 _SEARCH_LOST = _("That search link works only in the session that made it: type the search in the search box again.")
 
 
-class PersonalDataSearchMixin:
+class PersonalDataSearchMixin(_ModelAdminMixin):
     """Keeps CNICs and phone numbers searched in the admin out of URLs, and so out of access logs and histories.
 
     The search box posts. A term holding such a number is kept in the user's session and the changelist shows its
@@ -137,7 +144,8 @@ class PersonalDataSearchMixin:
         changelist = super().get_changelist_instance(request)
         # The box shows what was searched rather than its key; a number refused from the URL stays, ready to post.
         query = changelist.query
-        changelist.search_term = (_searched_term(request, query) or "") if _SEARCH_KEY.fullmatch(query) else query
+        term = (_searched_term(request, query) or "") if _SEARCH_KEY.fullmatch(query) else query
+        changelist.search_term = term  # type: ignore[attr-defined]  # ours, for templates/admin/search_form.html
         return changelist
 
     def get_search_results(self, request, queryset, search_term):

@@ -78,8 +78,8 @@ class TokenRateThrottle(SimpleRateThrottle):
         self.verdict = verdict
         return verdict is None or verdict.allowed
 
-    def wait(self) -> float:
-        return self.verdict.retry_after
+    def wait(self) -> float | None:
+        return None if self.verdict is None else self.verdict.retry_after
 
 
 def token_caller(token: ApiToken) -> tuple[str, str]:

@@ -23,7 +23,7 @@ class ErrorSerializer(serializers.Serializer):
     """Every error the API answers, whatever its status."""
 
     detail = serializers.CharField(help_text=_("A summary of what went wrong."))
-    errors = ErrorItemSerializer(many=True)
+    errors = ErrorItemSerializer(many=True)  # type: ignore[assignment]  # a field: the metaclass takes it off the class
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):

@@ -50,17 +50,17 @@ def revocation_stamp_and_count(scope: str = "", ident: str = "") -> tuple[str | 
     cache = caches["default"]
     window = _window(scope, ident, None) if scope else None
     if not isinstance(cache, RedisCache):
-        return None, window and window.verdict(_count(window.counter, timeout=window.duration))
+        return None, None if window is None else window.verdict(_count(window.counter, timeout=window.duration))
     fresh = secrets.token_hex(8)
     # Read the stamp, or start one if it was lost (a flush): never equal to a stamp seen before. Needs Redis 7.
-    commands = [("SET", cache.make_and_validate_key(REVOCATION_STAMP_KEY), fresh, "NX", "GET")]
+    commands: list[tuple] = [("SET", cache.make_and_validate_key(REVOCATION_STAMP_KEY), fresh, "NX", "GET")]
     if window is not None:
         counter = cache.make_and_validate_key(window.counter)
         commands.append(("INCR", counter))
     try:
         stamp, *counts = _redis_pipeline(cache, commands)
     except (redis.ConnectionError, redis.TimeoutError):
-        return None, window and throttle_count(scope, ident)
+        return None, None if window is None else throttle_count(scope, ident)
     verdict = None
     if window is not None:
         if counts[0] == 1:
@@ -82,7 +82,7 @@ class _Window:
 
 
 def _window(scope: str, ident: str, rate: str | None) -> _Window | None:
-    rate = rate or api_settings.DEFAULT_THROTTLE_RATES.get(scope)
+    rate = rate or api_settings.DEFAULT_THROTTLE_RATES.get(scope)  # type: ignore[assignment]  # strings; typed as numbers
     if rate is None:
         return None
     allowed, duration = _parsed_rate(rate)
@@ -105,7 +105,8 @@ def revocation_stamp_renew() -> None:
 
 @lru_cache(maxsize=32)
 def _parsed_rate(rate: str) -> tuple[int, int]:
-    return SimpleRateThrottle.parse_rate(None, rate)  # type: ignore[arg-type]
+    # Called unbound; given a rate, it returns two numbers, never the Nones its stub allows for.
+    return SimpleRateThrottle.parse_rate(None, rate)  # type: ignore[arg-type, return-value]
 
 
 def _count(key: str, *, timeout: int) -> int:
@@ -135,7 +136,7 @@ def _redis_command(cache: RedisCache, *command):
 
 def _redis_pipeline(cache: RedisCache, commands: list[tuple]) -> list:
     """The commands' answers, sent together on this thread's connection: one round trip."""
-    pool = cache._cache._get_connection_pool(write=True)
+    pool = cache._cache._get_connection_pool(write=True)  # type: ignore[attr-defined]  # Django's, not in the stubs
     connection = getattr(_redis, "connection", None)
     if connection is None or _redis.pool is not pool:  # first use, or the cache was configured anew
         if connection is not None:

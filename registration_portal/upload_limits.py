@@ -6,8 +6,9 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import HttpRequest
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from .http import PortalRequest
 
 # Room for the form's other fields around the file in a multipart body.
 _FORM_OVERHEAD = 64 * 1024
@@ -19,7 +20,9 @@ class SizeLimitUploadHandler(FileUploadHandler):
     The rest of the body is read and discarded (not reset), so the browser still receives the error page.
     """
 
-    def __init__(self, request: HttpRequest, limit: int):
+    request: PortalRequest
+
+    def __init__(self, request: PortalRequest, limit: int):
         super().__init__(request)
         self.limit = limit
         self.received = 0
@@ -51,8 +54,8 @@ def limit_upload_size(limit: Callable[[], int]):
 
         @csrf_exempt
         @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs):
-            request.upload_handlers.insert(0, SizeLimitUploadHandler(request, limit()))
+        def wrapped(request: PortalRequest, *args, **kwargs):
+            request.upload_handlers = [SizeLimitUploadHandler(request, limit()), *request.upload_handlers]
             return protected(request, *args, **kwargs)
 
         return wrapped
@@ -60,6 +63,6 @@ def limit_upload_size(limit: Callable[[], int]):
     return decorator
 
 
-def install_size_limit(request: HttpRequest, limit: int) -> None:
+def install_size_limit(request: PortalRequest, limit: int) -> None:
     """For DRF views: call before the request's data is first read."""
-    request.upload_handlers.insert(0, SizeLimitUploadHandler(request, limit))
+    request.upload_handlers = [SizeLimitUploadHandler(request, limit), *request.upload_handlers]

@@ -1,4 +1,9 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db import transaction
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -19,6 +24,9 @@ from .checks import finding_message
 from .models import BulkUpload, DeniedNetwork, IpAllocation, IpEntry, Registration, Status, StatusChange
 from .selectors import entries_search_for_staff, registrations_search_for_staff
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 def findings_html(findings: list[dict]) -> str:
     """Warnings and failures with what only staff may see, one per line."""
@@ -29,7 +37,9 @@ def findings_html(findings: list[dict]) -> str:
     return mark_safe("<br>".join(lines)) if lines else "—"  # noqa: S308 - each line is escaped above
 
 
-def decision_action(modeladmin, request, queryset, *, title: str, needs_reason: bool, apply) -> TemplateResponse | None:
+def decision_action(
+    modeladmin, request, queryset, *, title: StrOrPromise, needs_reason: bool, apply
+) -> TemplateResponse | None:
     """Run `apply(objects, reason)`, first asking for a reason on an intermediate page where one is needed."""
     form = DecisionReasonForm(request.POST if "apply" in request.POST else None)
     if needs_reason and not form.is_valid():
@@ -40,7 +50,7 @@ def decision_action(modeladmin, request, queryset, *, title: str, needs_reason: 
             "form": form,
             "action": request.POST["action"],
             "opts": modeladmin.model._meta,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/vpn_records/decision.html", context)
     try:
@@ -58,7 +68,7 @@ class IpEntryInline(admin.TabularInline):
     """The first entries only: a bulk upload's registration may hold 100,000; all are under "decisions"."""
 
     model = IpEntry
-    fields = ["network", "status", "verification"]
+    fields = ("network", "status", "verification")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -83,7 +93,7 @@ class IpEntryInline(admin.TabularInline):
 
 class StatusChangeInline(admin.TabularInline):
     model = StatusChange
-    fields = ["created_at", "subject", "from_status", "to_status", "actor", "reason"]
+    fields = ("created_at", "subject", "from_status", "to_status", "actor", "reason")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -247,7 +257,7 @@ class IpEntryAdmin(PortalAdminMixin, admin.ModelAdmin):
     search_help_text = _("An IP address (entries containing it), a network (overlapping entries) or a reference.")
     list_select_related = ["registration"]
     paginator = CappedCountPaginator
-    readonly_fields = ["registration", "network", "status", "verification", "decided_at", "valid_until"]
+    readonly_fields = ("registration", "network", "status", "verification", "decided_at", "valid_until")
     fields = readonly_fields
     actions = ["approve", "reject", "revoke"]
     show_full_result_count = False

@@ -15,7 +15,8 @@ class DecisionReasonForm(forms.Form):
     )
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("standard_reason") == RejectionReason.OTHER and not cleaned.get("details", "").strip():
             self.add_error("details", _("Explain the reason when you choose “Other”."))
         return cleaned

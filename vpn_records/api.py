@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC
+from typing import cast
 
 import django_filters
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from applicants.models import User
 from registration_portal.api_auth import HasTokenScope
 from registration_portal.openapi import SIGNED_IN, api_operation, location_header
 
@@ -202,8 +204,13 @@ class _ApplicantAPIView(GenericAPIView):
         if request.user.applicant_id is None:
             raise PermissionDenied(_("Only applicant accounts use this API."))
 
+    @property
+    def applicant_user(self) -> User:
+        """The signed-in applicant: authentication and `initial` let no one else this far."""
+        return cast(User, self.request.user)
+
     def get_registration(self) -> Registration:
-        return selectors.registration_get_for_user(user=self.request.user, reference=self.kwargs["reference"])
+        return selectors.registration_get_for_user(user=self.applicant_user, reference=self.kwargs["reference"])
 
 
 class RegistrationListCreateAPI(ListModelMixin, _ApplicantAPIView):
@@ -214,7 +221,7 @@ class RegistrationListCreateAPI(ListModelMixin, _ApplicantAPIView):
     filterset_class = RegistrationFilter
 
     def get_queryset(self):
-        return selectors.registration_list_for_user(user=self.request.user)
+        return selectors.registration_list_for_user(user=self.applicant_user)
 
     @api_operation(
         responses={200: RegistrationSerializer(many=True)},

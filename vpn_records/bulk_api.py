@@ -18,7 +18,7 @@ from registration_portal.upload_limits import install_size_limit
 
 from . import bulk, selectors
 from .api import _ApplicantAPIView
-from .models import BulkUpload, Isp, Purpose, VpnType
+from .models import BulkUpload, Isp, Purpose, Registration, VpnType
 from .uploads import over_limit_message
 
 
@@ -42,7 +42,9 @@ class BulkUploadSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(source="state", choices=BulkUpload.State.choices, read_only=True)
     percent = serializers.IntegerField(read_only=True)
     failure = serializers.SerializerMethodField()
-    registration = serializers.SlugRelatedField(slug_field="reference", read_only=True, allow_null=True)
+    registration: serializers.SlugRelatedField[Registration] = serializers.SlugRelatedField(
+        slug_field="reference", read_only=True, allow_null=True
+    )
     url = serializers.SerializerMethodField()
     errors_url = serializers.SerializerMethodField()
 
@@ -85,7 +87,7 @@ class BulkUploadListCreateAPI(ListModelMixin, _ApplicantAPIView):
         return super().initialize_request(request, *args, **kwargs)
 
     def get_queryset(self):
-        return selectors.bulk_uploads_for_user(user=self.request.user)
+        return selectors.bulk_uploads_for_user(user=self.applicant_user)
 
     @api_operation(
         responses={200: BulkUploadSerializer(many=True)},

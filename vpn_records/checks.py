@@ -203,7 +203,7 @@ def check_allocation(network: IPNetwork, context: Context) -> Finding:
     covering = [
         country
         for block, country in context.allocations
-        if block.version == network.version and network.subnet_of(block)
+        if block.version == network.version and network.subnet_of(block)  # type: ignore[arg-type]  # same version
     ]
     countries = sorted({country for _block, country in context.allocations})
     if (covering and covering[0] == "PK") or countries == ["PK"]:

@@ -26,7 +26,8 @@ class RegistrationDetailsForm(forms.Form):
     vpn_type = forms.ChoiceField(label=_("VPN type"), choices=VpnType.choices)
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("isp") == Isp.OTHER and not cleaned.get("isp_other", "").strip():
             self.add_error("isp_other", _("Name your ISP when you choose “Other”."))
         return cleaned

@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncDate
@@ -16,6 +17,9 @@ from applicants.validators import cnic_in_search, phone_in_search
 
 from .models import BulkUpload, IpEntry, Registration, Status, StatusChange
 from .networks import NetworkError, parse_network
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def registration_list_for_user(*, user: User) -> QuerySet[Registration]:
@@ -101,7 +105,7 @@ def entries_search_for_staff(*, queryset: QuerySet[IpEntry], term: str) -> Query
 
 @dataclass(frozen=True)
 class ReviewStats:
-    counts_by_status: list[tuple[str, int]]
+    counts_by_status: list[tuple[StrOrPromise, int]]
     days: list[tuple[date, int, int]]  # (day, submissions, decisions)
     median_hours_to_decision: float | None
     oldest_waiting: Registration | None
@@ -126,7 +130,7 @@ def review_stats(*, days: int = 30) -> ReviewStats:
         .values_list("day", "n")
     )
     waits = [
-        (decided_at - submitted_at).total_seconds() / 3600
+        (decided_at - submitted_at).total_seconds() / 3600  # type: ignore[operator]  # both set: filtered below
         for submitted_at, decided_at in Registration.objects.filter(
             decided_at__isnull=False, submitted_at__isnull=False
         )

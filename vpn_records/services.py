@@ -37,7 +37,8 @@ def _next_reference() -> str:
     return reference_text(year, number)
 
 
-def _validate(*, user: User, networks: Sequence[IPNetwork], isp: str, isp_other: str) -> None:
+def _validate(*, user: User, networks: Sequence[IPNetwork], isp: str, isp_other: str) -> int:
+    """The user's applicant id, once the user and the registration's fields pass."""
     if user.applicant_id is None:
         raise PortalError(_("Only applicant accounts can register networks."), code="not_applicant")
     if not networks:
@@ -53,6 +54,7 @@ def _validate(*, user: User, networks: Sequence[IPNetwork], isp: str, isp_other:
         raise PortalError(_("The same network is listed twice."), code="duplicate_entry", field="entries")
     if isp == Isp.OTHER and not isp_other.strip():
         raise PortalError(_("Name your ISP when you choose “Other”."), code="isp_other_required", field="isp_other")
+    return user.applicant_id
 
 
 @transaction.atomic
@@ -67,10 +69,10 @@ def registration_create(
     isp_other: str = "",
 ) -> Registration:
     """Start a draft registration with its entries."""
-    _validate(user=user, networks=networks, isp=isp, isp_other=isp_other)
+    applicant_id = _validate(user=user, networks=networks, isp=isp, isp_other=isp_other)
     registration = Registration.objects.create(
         reference=_next_reference(),
-        applicant_id=user.applicant_id,
+        applicant_id=applicant_id,
         created_by=user,
         purpose=purpose,
         purpose_detail=purpose_detail,
@@ -182,7 +184,8 @@ def registration_verify(*, registration_id: int) -> Registration | None:
         networks=[entry.network for entry in entries],
         exclude_registration_id=registration.pk,
     )
-    passed, failed = [], []
+    passed: list[IpEntry] = []
+    failed: list[IpEntry] = []
     for entry in entries:
         findings = run_network_checks(entry.network, contexts[entry.network])
         entry.reasons = [finding.as_json() for finding in findings]
@@ -362,7 +365,7 @@ def entry_revoke(*, entry: IpEntry, actor: User, reason: str) -> IpEntry:
     return entry
 
 
-def _notify_applicant(*, registration: Registration, event: str, key: int, reason: str = "") -> None:
+def _notify_applicant(*, registration: Registration, event: str, key: int | str, reason: str = "") -> None:
     """Tell the applicant: an email and an in-app message to every member in their own language, and one SMS to
     the applicant's mobile. Sent after commit through the outbox; the same event and key never send twice."""
     entries, more = _notice_entries(registration=registration, event=event)

@@ -213,7 +213,8 @@ class CsvReader(UploadReader):
     def _text(self) -> io.TextIOWrapper:
         self.file.seek(0)
         # Bad bytes become lone surrogates, so the row holding them can be named rather than the file refused.
-        return io.TextIOWrapper(_Unclosed(self.file), encoding=self.encoding, errors="surrogateescape", newline="")
+        raw = _Unclosed(self.file)  # typeshed wants a buffered stream here; TextIOWrapper reads a raw one as well
+        return io.TextIOWrapper(raw, encoding=self.encoding, errors="surrogateescape", newline="")  # type: ignore[arg-type]
 
     def _records(self) -> Iterator[list[str]]:
         count = 0

@@ -4,12 +4,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from registration_portal.errors import PortalError
+from registration_portal.http import SignedInRequest
 from registration_portal.upload_limits import limit_upload_size
 
 from . import bulk, selectors, services
@@ -19,7 +20,7 @@ from .templates_files import template_file
 
 def _applicant_required(view):
     @login_required
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapped(request: SignedInRequest, *args, **kwargs) -> HttpResponse:
         if request.user.applicant_id is None:
             messages.info(request, _("Staff accounts review registrations in the admin."))
             return redirect("admin:index")
@@ -30,7 +31,7 @@ def _applicant_required(view):
 
 
 @_applicant_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: SignedInRequest) -> HttpResponse:
     registrations = selectors.registration_list_for_user(user=request.user)
     page = Paginator(registrations, 25).get_page(request.GET.get("page"))
     return render(request, "vpn_records/dashboard.html", {"page": page})
@@ -38,7 +39,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @_applicant_required
 @require_http_methods(["GET", "POST"])
-def registration_new(request: HttpRequest) -> HttpResponse:
+def registration_new(request: SignedInRequest) -> HttpResponse:
     form = RegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -52,7 +53,7 @@ def registration_new(request: HttpRequest) -> HttpResponse:
 
 @_applicant_required
 @require_http_methods(["GET", "POST"])
-def registration_edit(request: HttpRequest, reference: str) -> HttpResponse:
+def registration_edit(request: SignedInRequest, reference: str) -> HttpResponse:
     registration = selectors.registration_get_for_user(user=request.user, reference=reference)
     if not registration.is_editable:
         messages.error(request, _("%(reference)s can no longer be changed.") % {"reference": reference})
@@ -71,7 +72,7 @@ def registration_edit(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @_applicant_required
-def registration_review(request: HttpRequest, reference: str) -> HttpResponse:
+def registration_review(request: SignedInRequest, reference: str) -> HttpResponse:
     """Check your answers before submitting."""
     registration = selectors.registration_get_for_user(user=request.user, reference=reference)
     if not registration.is_editable:
@@ -81,7 +82,7 @@ def registration_review(request: HttpRequest, reference: str) -> HttpResponse:
 
 @_applicant_required
 @require_POST
-def registration_submit(request: HttpRequest, reference: str) -> HttpResponse:
+def registration_submit(request: SignedInRequest, reference: str) -> HttpResponse:
     registration = selectors.registration_get_for_user(user=request.user, reference=reference)
     try:
         services.registration_submit(registration=registration, user=request.user)
@@ -92,13 +93,13 @@ def registration_submit(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @_applicant_required
-def registration_submitted(request: HttpRequest, reference: str) -> HttpResponse:
+def registration_submitted(request: SignedInRequest, reference: str) -> HttpResponse:
     registration = selectors.registration_get_for_user(user=request.user, reference=reference)
     return render(request, "vpn_records/submitted.html", {"registration": registration})
 
 
 @_applicant_required
-def registration_detail(request: HttpRequest, reference: str) -> HttpResponse:
+def registration_detail(request: SignedInRequest, reference: str) -> HttpResponse:
     registration = selectors.registration_get_for_user(user=request.user, reference=reference)
     entries = Paginator(registration.entries.order_by("id"), 200).get_page(request.GET.get("page"))
     upload = selectors.bulk_upload_of_registration(registration=registration)
@@ -111,7 +112,7 @@ def registration_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 @_applicant_required
 @require_http_methods(["GET", "POST"])
-def registration_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
+def registration_withdraw(request: SignedInRequest, reference: str) -> HttpResponse:
     registration = selectors.registration_get_for_user(user=request.user, reference=reference)
     form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -130,8 +131,8 @@ def registration_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
 @limit_upload_size(lambda: settings.BULK_UPLOAD_MAX_BYTES)
 @_applicant_required
 @require_http_methods(["GET", "POST"])
-def bulk_upload_new(request: HttpRequest) -> HttpResponse:
-    if not request.user.applicant.is_company:
+def bulk_upload_new(request: SignedInRequest) -> HttpResponse:
+    if request.user.applicant is None or not request.user.applicant.is_company:
         messages.info(request, _("Bulk upload is for company accounts; register your addresses with this form."))
         return redirect("vpn_records:new")
     if request.method == "POST":
@@ -150,7 +151,7 @@ def bulk_upload_new(request: HttpRequest) -> HttpResponse:
 
 
 @_applicant_required
-def bulk_upload_detail(request: HttpRequest, public_id) -> HttpResponse:
+def bulk_upload_detail(request: SignedInRequest, public_id) -> HttpResponse:
     """The job's page; htmx polls it for the progress panel alone until the job ends."""
     upload = selectors.bulk_upload_get_for_user(user=request.user, public_id=public_id)
     context = {"upload": upload, "failure": bulk.failure_message(upload)}
@@ -161,7 +162,7 @@ def bulk_upload_detail(request: HttpRequest, public_id) -> HttpResponse:
 
 @_applicant_required
 @require_POST
-def bulk_upload_cancel(request: HttpRequest, public_id) -> HttpResponse:
+def bulk_upload_cancel(request: SignedInRequest, public_id) -> HttpResponse:
     upload = selectors.bulk_upload_get_for_user(user=request.user, public_id=public_id)
     try:
         bulk.bulk_upload_cancel(upload=upload, user=request.user)
@@ -173,14 +174,14 @@ def bulk_upload_cancel(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @_applicant_required
-def bulk_upload_errors(request: HttpRequest, public_id) -> StreamingHttpResponse:
+def bulk_upload_errors(request: SignedInRequest, public_id) -> StreamingHttpResponse:
     """The rows that were refused, as CSV safe to open in a spreadsheet."""
     upload = selectors.bulk_upload_get_for_user(user=request.user, public_id=public_id)
     return bulk.error_report_response(upload)
 
 
 @_applicant_required
-def bulk_upload_template(request: HttpRequest, file_format: str) -> HttpResponse:
+def bulk_upload_template(request: SignedInRequest, file_format: str) -> HttpResponse:
     if file_format not in {"csv", "xlsx"}:
         raise Http404("No such template.")
     content, content_type = template_file(file_format)

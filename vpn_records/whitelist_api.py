@@ -8,9 +8,10 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import UTC
 from itertools import chain
+from typing import cast
 from urllib.parse import parse_qs
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,7 @@ from rest_framework.views import APIView
 from applicants.tokens import TokenRefused, token_authenticate, token_kept
 from registration_portal.api_auth import HasTokenScope, token_caller
 from registration_portal.csv_safety import csv_lines
+from registration_portal.http import PortalRequest
 from registration_portal.openapi import ERROR_HEADERS, SIGNED_IN, api_operation, error_responses
 from registration_portal.rate_limits import revocation_stamp_and_count, throttle_count
 
@@ -117,7 +119,7 @@ def check_answer(address: whitelist.IPAddress) -> dict:
 _renderer = JSONRenderer()
 
 
-def check_fast(request: HttpRequest) -> HttpResponse | None:
+def check_fast(request: PortalRequest) -> HttpResponse | None:
     """The check's everyday answer, without DRF's machinery: firewalls ask many times a second, and DRF's
     negotiation, serializers and views cost more than the answer. It serves an operator's usable token asking about
     one valid address within its rate; for anything else it returns None, and WhitelistCheckAPI answers (in the
@@ -200,12 +202,16 @@ class WhitelistFeedSerializer(serializers.Serializer):
 class _ExportSchema(AutoSchema):
     """The three export URLs share a view; each answers its own media type."""
 
+    @property
+    def kind(self) -> str:
+        return cast("WhitelistExportAPI", self.view).kind
+
     def get_operation_id(self) -> str:
-        return f"whitelist_export_{self.view.kind}"
+        return f"whitelist_export_{self.kind}"
 
     def get_response_serializers(self):
-        body = WhitelistFeedSerializer if self.view.kind == "json" else OpenApiTypes.STR
-        media_type = CONTENT_TYPES[self.view.kind].split(";")[0]
+        body = WhitelistFeedSerializer if self.kind == "json" else OpenApiTypes.STR
+        media_type = CONTENT_TYPES[self.kind].split(";")[0]
         return {
             (200, media_type): OpenApiResponse(body),
             304: OpenApiResponse(description=_("Nothing changed since the `ETag` sent as `If-None-Match`.")),
@@ -311,9 +317,9 @@ def _json_open(head: dict) -> str:
 def _json_items(rows: Iterable[FeedRow], *, with_details: bool) -> Iterator[str]:
     separator = ""
     for row in rows:
-        item = {"network": row.network}
+        item: dict[str, str | None] = {"network": row.network}
         if with_details:
-            item.update(reference=row.reference, valid_until=row.valid_until and row.valid_until.isoformat())
+            item.update(reference=row.reference, valid_until=row.valid_until.isoformat() if row.valid_until else None)
         yield separator + json.dumps(item)
         separator = ", "
 

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -38,7 +38,7 @@ class Command(BaseCommand):
             try:
                 upload = bulk.bulk_upload_create(
                     user=user,
-                    file=File(handle, name=file.name),
+                    file=UploadedFile(handle, name=file.name, size=file.stat().st_size),
                     purpose=options["purpose"],
                     purpose_detail=options["purpose_detail"],
                     isp=options["isp"],
