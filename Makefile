@@ -36,6 +36,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 # Schemathesis's tests share one node id per test function, so under xdist only the first operation would run:

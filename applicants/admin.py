@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from registration_portal.admin_site import PortalAdminMixin, ReadOnlyAdminMixin
+from core.admin_mixins import PortalAdminMixin, ReadOnlyAdminMixin
 
 from .models import ApiToken, Applicant, OperatorAccount, PersonalDataView, User
 from .selectors import applicants_search_for_staff

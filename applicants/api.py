@@ -8,8 +8,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from registration_portal.errors import PortalError
-from registration_portal.openapi import SIGNED_IN, api_operation
+from core.errors import PortalError
+from core.openapi import SIGNED_IN, api_operation
 
 from .models import ApiToken
 from .throttles import TooManyAttempts, count_attempt

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from vpn_records.roles import sync_role_groups
+from core.roles import sync_role_groups
 
 from .models import Applicant, User
 

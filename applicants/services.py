@@ -16,8 +16,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from core.errors import PortalError
 from notifications.services import notification_queue_email
-from registration_portal.errors import PortalError
 
 from . import tokens
 from .models import Applicant, User

@@ -10,9 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import ngettext
 
-from registration_portal.client_address import client_address
-from registration_portal.errors import PortalError
-from registration_portal.rate_limits import throttle_count
+from core.client_address import client_address
+from core.errors import PortalError
+from core.rate_limits import throttle_count
 
 
 class TooManyAttempts(PortalError):

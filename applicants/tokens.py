@@ -13,8 +13,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registration_portal.errors import ForbiddenError, PortalError
-from registration_portal.rate_limits import revocation_stamp, revocation_stamp_renew
+from core.errors import ForbiddenError, PortalError
+from core.rate_limits import revocation_stamp, revocation_stamp_renew
 
 from .models import ApiToken, OperatorAccount, TokenScope, User
 

@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from registration_portal.errors import PortalError
-from registration_portal.http import SignedInRequest
+from core.errors import PortalError
 
 from . import services, throttles, tokens
 from .forms import (
@@ -33,6 +32,7 @@ from .forms import (
     TeamMemberForm,
     TokenForm,
 )
+from .http import SignedInRequest
 from .models import Applicant, User
 
 SIGN_UP_FORMS: dict[str, type[FreelancerSignUpForm | CompanySignUpForm]] = {

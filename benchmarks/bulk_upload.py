@@ -161,7 +161,7 @@ def run_once(path: str, profile: str | None = None) -> dict:
     """Upload the file as the company user and process it here; the timings, counts and peak memory."""
     from django.core.files import File
 
-    from registration_portal.csv_safety import csv_lines
+    from core.csv_safety import csv_lines
     from vpn_records import bulk
     from vpn_records.models import BulkUpload, BulkUploadRow, IpEntry
 

@@ -37,7 +37,7 @@ def reviewer_client():
     from django.test import Client
 
     from applicants.models import User
-    from vpn_records.roles import sync_role_groups
+    from core.roles import sync_role_groups
 
     user = User.objects.filter(email="bench-reviewer@example.pk").first()
     if user is None:

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from registration_portal.admin_site import PortalAdminMixin
+from core.admin_mixins import PortalAdminMixin
 
 from .models import Notification
 from .services import notifications_resend

@@ -1,27 +1,28 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from registration_portal.http import SignedInRequest
-
 from .models import Notification
 from .services import notification_mark_read
 
 
 @login_required
-def inbox(request: SignedInRequest) -> HttpResponse:
-    messages = Notification.objects.filter(user=request.user, channel=Notification.Channel.IN_APP)
+def inbox(request: HttpRequest) -> HttpResponse:
+    signed_in = cast(int, request.user.pk)  # login_required
+    messages = Notification.objects.filter(user_id=signed_in, channel=Notification.Channel.IN_APP)
     page = Paginator(messages.order_by("-created_at", "-id"), 25).get_page(request.GET.get("page"))
     return render(request, "notifications/inbox.html", {"page": page})
 
 
 @login_required
 @require_POST
-def mark_read(request: SignedInRequest) -> HttpResponse:
+def mark_read(request: HttpRequest) -> HttpResponse:
     notification_id = request.POST.get("notification", "")
     if notification_id and not notification_id.isdigit():
         return HttpResponseBadRequest("notification must be a message number")

@@ -53,13 +53,14 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "core",
     "applicants",
     "vpn_records",
     "notifications",
 ]
 
 MIDDLEWARE = [
-    "registration_portal.access_log.AccessLogMiddleware",  # first: it times and logs every request, checks too
+    "core.access_log.AccessLogMiddleware",  # first: it times and logs every request, checks too
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "vpn_records.middleware.WhitelistCheckFastPath",
@@ -133,10 +134,10 @@ OTP_TOTP_ISSUER = "VPN Registration Portal"
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_USERNAME_CALLABLE = "registration_portal.security.lockout_username"
+AXES_USERNAME_CALLABLE = "core.security.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "registration_portal.client_address.client_address"
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
 LOGIN_URL = "applicants:login"
 LOGIN_REDIRECT_URL = "vpn_records:dashboard"
 LOGOUT_REDIRECT_URL = "home"
@@ -256,14 +257,14 @@ else:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "registration_portal.api_auth.ApiTokenAuthentication",
+        "applicants.api_auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
-        "registration_portal.api_auth.HasTokenScope",
+        "applicants.api_auth.HasTokenScope",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["registration_portal.api_auth.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["applicants.api_auth.TokenRateThrottle"],
     # Requests a minute (or /second, /hour, /day), per token; "user" is a browser session, "anon" anyone else.
     "DEFAULT_THROTTLE_RATES": {
         "operator": env.str("API_THROTTLE_OPERATOR", default="3000/minute"),
@@ -274,7 +275,7 @@ REST_FRAMEWORK = {
     },
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "registration_portal.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -369,7 +370,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 # Content-Security-Policy (django-csp): scripts, styles, images and fonts only from our own files, nothing inline.
 # A page that needs an inline script gives it `request.csp_nonce` and adds csp.constants.NONCE to its script-src;
-# registration_portal/api_docs.py adds what Swagger UI and Redoc need on their two pages.
+# core/api_docs.py adds what Swagger UI and Redoc need on their two pages.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

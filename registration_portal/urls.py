@@ -4,7 +4,7 @@ from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView
 
 from applicants.api import TokenView
-from registration_portal import api_docs, health
+from core import api_docs, health
 from vpn_records.api import (
     EntryDetailAPI,
     EntryListAPI,
@@ -35,7 +35,7 @@ api_v1 = [
     path("review/entries/<int:pk>/reject/", ReviewEntryDecisionAPI.as_view(approve=False), name="review-entry-reject"),
 ]
 
-handler404 = "registration_portal.api_errors.page_not_found"
+handler404 = "core.api_errors.page_not_found"
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),

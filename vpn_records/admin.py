@@ -13,9 +13,9 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from registration_portal.admin_site import PortalAdminMixin, ReadOnlyAdminMixin
-from registration_portal.bidi import bdi_html
-from registration_portal.errors import PortalError
+from core.admin_mixins import PortalAdminMixin, ReadOnlyAdminMixin
+from core.bidi import bdi_html
+from core.errors import PortalError
 
 from . import services
 from .admin_forms import DecisionReasonForm

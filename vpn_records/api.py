@@ -19,9 +19,9 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from applicants.api_auth import HasTokenScope
 from applicants.models import User
-from registration_portal.api_auth import HasTokenScope
-from registration_portal.openapi import SIGNED_IN, api_operation, location_header
+from core.openapi import SIGNED_IN, api_operation, location_header
 
 from . import selectors, services
 from .checks import finding_message

@@ -29,11 +29,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from applicants.models import Applicant, User
+from core.bidi import isolate
+from core.csv_safety import csv_lines
+from core.errors import ConflictError, ForbiddenError, PortalError
 from notifications.models import Notification
 from notifications.services import notification_queue
-from registration_portal.bidi import isolate
-from registration_portal.csv_safety import csv_lines
-from registration_portal.errors import ConflictError, ForbiddenError, PortalError
 
 from .checks import FAIL, PASS, WARN, check_identity, finding_message, run_network_checks
 from .models import (

@@ -13,8 +13,8 @@ from rest_framework.mixins import ListModelMixin
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from registration_portal.openapi import SIGNED_IN, api_operation, location_header
-from registration_portal.upload_limits import install_size_limit
+from core.openapi import SIGNED_IN, api_operation, location_header
+from core.upload_limits import install_size_limit
 
 from . import bulk, selectors
 from .api import _ApplicantAPIView

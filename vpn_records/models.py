@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applicants.models import Applicant
-from registration_portal.bidi import isolate
+from core.bidi import isolate
 
 from .fields import CidrField, LargeNetworkRangeIndex, NetworkRangeIndex, NetworkStartIndex
 from .networks import display_network

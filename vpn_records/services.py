@@ -13,9 +13,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from applicants.models import User
+from core.errors import ConflictError, ForbiddenError, PortalError
 from notifications.models import Notification
 from notifications.services import notification_queue
-from registration_portal.errors import ConflictError, ForbiddenError, PortalError
 
 from .checks import FAIL, PASS, WARN, check_identity, finding_message, run_network_checks
 from .models import IpEntry, Isp, ReferenceSequence, Registration, Status, StatusChange, reference_text

@@ -7,7 +7,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from registration_portal.csv_safety import csv_lines
+from core.csv_safety import csv_lines
 
 from .uploads import COLUMNS
 

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from registration_portal.bidi import isolate
+from core.bidi import isolate
 
 from .models import BulkUpload
 

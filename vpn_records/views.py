@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from registration_portal.errors import PortalError
-from registration_portal.http import SignedInRequest
-from registration_portal.upload_limits import limit_upload_size
+from applicants.http import SignedInRequest
+from core.errors import PortalError
+from core.upload_limits import limit_upload_size
 
 from . import bulk, selectors, services
 from .forms import BulkUploadForm, RegistrationForm, WithdrawForm

@@ -24,12 +24,12 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from applicants.api_auth import HasTokenScope, token_caller
 from applicants.tokens import TokenRefused, token_authenticate, token_kept
-from registration_portal.api_auth import HasTokenScope, token_caller
-from registration_portal.csv_safety import csv_lines
-from registration_portal.http import PortalRequest
-from registration_portal.openapi import ERROR_HEADERS, SIGNED_IN, api_operation, error_responses
-from registration_portal.rate_limits import revocation_stamp_and_count, throttle_count
+from core.csv_safety import csv_lines
+from core.http import PortalRequest
+from core.openapi import ERROR_HEADERS, SIGNED_IN, api_operation, error_responses
+from core.rate_limits import revocation_stamp_and_count, throttle_count
 
 from . import whitelist
 from .whitelist import FeedRow

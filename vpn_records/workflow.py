@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registration_portal.errors import ConflictError
+from core.errors import ConflictError
 
 from .models import IpEntry, Registration, Status, StatusChange, WhitelistVersion
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework.settings import api_settings
 
 from applicants.models import User
-from registration_portal.client_address import client_address
+from core.client_address import client_address
 from tests.factories import FREELANCER_FORM, PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.utils import timezone
 from rest_framework.settings import api_settings
 
 from applicants.models import ApiToken, User
-from registration_portal.rate_limits import revocation_stamp_renew
+from core.rate_limits import revocation_stamp_renew
 from tests.factories import PASSWORD, make_operator, token_for
 
 pytestmark = pytest.mark.django_db

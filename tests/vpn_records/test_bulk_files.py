@@ -7,7 +7,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from registration_portal.errors import PortalError
+from core.errors import PortalError
 from tests.vpn_records.bulk_files import (
     csv_file,
     entity_bomb_xlsx,

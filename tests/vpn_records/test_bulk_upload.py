@@ -10,9 +10,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from core.csv_safety import csv_lines
+from core.errors import ConflictError, ForbiddenError
 from notifications.models import Notification
-from registration_portal.csv_safety import csv_lines
-from registration_portal.errors import ConflictError, ForbiddenError
 from tests.factories import make_registration
 from tests.vpn_records.bulk_files import csv_file, xlsx_file
 from vpn_records import bulk

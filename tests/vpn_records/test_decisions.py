@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from registration_portal.errors import ConflictError, ForbiddenError, PortalError
+from core.errors import ConflictError, ForbiddenError, PortalError
 from tests.factories import make_registration, token_for
 from vpn_records import services
 from vpn_records.models import IpEntry, Status, StatusChange

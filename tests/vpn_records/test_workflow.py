@@ -1,6 +1,6 @@
 import pytest
 
-from registration_portal.errors import ConflictError
+from core.errors import ConflictError
 from tests.factories import make_registration
 from vpn_records.models import Registration, Status, StatusChange
 from vpn_records.workflow import TRANSITIONS, can_transition, transition_registration

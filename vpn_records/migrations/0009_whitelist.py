@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import migrations, models
 
-from vpn_records.roles import sync_role_groups
+from core.roles import sync_role_groups
 
 
 def first_version(apps, schema_editor):

@@ -2,7 +2,7 @@
 
 from django import template
 
-from registration_portal.bidi import bdi_html, isolate
+from core.bidi import bdi_html, isolate
 
 register = template.Library()
 register.filter("bdi", bdi_html)

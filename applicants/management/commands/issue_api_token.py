@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from applicants.models import User
 from applicants.tokens import operator_account_create, token_issue
-from registration_portal.errors import PortalError
+from core.errors import PortalError
 
 
 class Command(BaseCommand):

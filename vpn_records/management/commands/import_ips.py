@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from applicants.models import User
-from registration_portal.csv_safety import csv_lines
-from registration_portal.errors import PortalError
+from core.csv_safety import csv_lines
+from core.errors import PortalError
 from vpn_records import bulk
 from vpn_records.models import BulkUpload, Isp, Purpose, VpnType
 

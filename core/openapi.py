@@ -27,7 +27,7 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "registration_portal.api_auth.ApiTokenAuthentication"
+    target_class = "applicants.api_auth.ApiTokenAuthentication"
     name = "TokenAuth"
 
     def get_security_definition(self, auto_schema) -> dict:

@@ -10,8 +10,8 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from applicants.models import ApiToken
 from applicants.tokens import TokenRefused, token_authenticate
-from registration_portal.client_address import client_address
-from registration_portal.rate_limits import throttle_count
+from core.client_address import client_address
+from core.rate_limits import throttle_count
 
 
 class ApiTokenAuthentication(BaseAuthentication):

@@ -9,8 +9,6 @@ from django.http import HttpRequest
 if TYPE_CHECKING:
     from django_htmx.middleware import HtmxDetails
 
-    from applicants.models import User
-
     from .rate_limits import ThrottleVerdict
 
 
@@ -18,9 +16,3 @@ class PortalRequest(HttpRequest):
     htmx: HtmxDetails  # django-htmx's middleware, on every request
     upload_too_large: bool  # upload_limits, on the views it guards
     throttle_verdict: ThrottleVerdict | None  # the whitelist check's fast path, on the requests it counted
-
-
-class SignedInRequest(PortalRequest):
-    """A request that `login_required` let through."""
-
-    user: User
