@@ -3,6 +3,6 @@
 
 def post_worker_init(worker):
     """Each worker loads its copy of the whitelist before it takes requests, so checks never wait for it."""
-    from vpn_records.whitelist_index import warm
+    from whitelist.index import warm
 
     warm()

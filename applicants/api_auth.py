@@ -71,7 +71,7 @@ class TokenRateThrottle(SimpleRateThrottle):
 
     def allow_request(self, request, view) -> bool:
         scope, ident = self.caller(request)
-        # The whitelist check's fast path (vpn_records.middleware) may have counted this request already.
+        # The whitelist check's fast path (whitelist.middleware) may have counted this request already.
         verdict = getattr(request, "throttle_verdict", None)
         if verdict is None or verdict.key != f"throttle:{scope}:{ident}":
             verdict = throttle_count(scope, ident)

@@ -389,8 +389,8 @@ def bench_lookup(probes: list[Probe], token: str) -> tuple[list[tuple[str, float
     import psycopg2
     from django.db import connection
 
-    from vpn_records import whitelist_index
-    from vpn_records.whitelist import whitelist_check, whitelist_check_in_database
+    from whitelist import index as whitelist_index
+    from whitelist.queries import whitelist_check, whitelist_check_in_database
 
     before, started = _rss_mb(), time.perf_counter()
     whitelist_index.warm()
@@ -644,7 +644,7 @@ CONFIGS = [
         (("WHITELIST_CHECK_FROM_MEMORY", "0"),),
     ),
 ]
-COPY_LOADED = "whitelist copy at version"  # what each worker logs (vpn_records.whitelist_index)
+COPY_LOADED = "whitelist copy at version"  # what each worker logs (whitelist.index)
 
 
 class Gunicorn:

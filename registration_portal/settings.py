@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "core",
     "applicants",
     "vpn_records",
+    "whitelist",
     "notifications",
 ]
 
@@ -63,7 +64,7 @@ MIDDLEWARE = [
     "core.access_log.AccessLogMiddleware",  # first: it times and logs every request, checks too
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "vpn_records.middleware.WhitelistCheckFastPath",
+    "whitelist.middleware.WhitelistCheckFastPath",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -14,7 +14,7 @@ from vpn_records.api import (
     ReviewEntryDecisionAPI,
 )
 from vpn_records.bulk_api import BulkUploadCancelAPI, BulkUploadDetailAPI, BulkUploadErrorsAPI, BulkUploadListCreateAPI
-from vpn_records.whitelist_api import WhitelistCheckAPI, WhitelistExportAPI
+from whitelist.api import WhitelistCheckAPI, WhitelistExportAPI
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),

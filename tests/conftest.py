@@ -66,7 +66,7 @@ def celery_eager():
 @pytest.fixture(autouse=True)
 def whitelist_copy_forgotten():
     """Each test's check reads its own database, not a copy of the whitelist another test's left in memory."""
-    from vpn_records.whitelist_index import forget
+    from whitelist.index import forget
 
     forget()
     yield

@@ -14,10 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.factories import make_operator, make_registration, token_for
-from vpn_records import services, whitelist
+from vpn_records import services
 from vpn_records.models import Status
-from vpn_records.whitelist import FeedRow
-from vpn_records.whitelist_api import WhitelistCheckAPI
+from whitelist import queries as whitelist
+from whitelist.api import WhitelistCheckAPI
+from whitelist.queries import FeedRow
 
 pytestmark = pytest.mark.django_db
 

@@ -25,9 +25,10 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
-from .models import IpEntry, Registration, Status
-from .networks import IPNetwork
-from .whitelist import ENTRIES, WHITELISTED, _batches, whitelist_version
+from vpn_records.models import IpEntry, Registration, Status
+from vpn_records.networks import IPNetwork
+
+from .queries import ENTRIES, WHITELISTED, _batches, whitelist_version
 
 logger = logging.getLogger(__name__)
 

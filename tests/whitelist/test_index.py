@@ -10,11 +10,11 @@ from django.db import OperationalError, connection
 from django.utils import timezone
 
 from tests.factories import make_registration
-from vpn_records import whitelist
-from vpn_records import whitelist_index as whitelist_index_module
 from vpn_records.models import IpEntry, Registration, Status
-from vpn_records.whitelist_index import whitelist_index
 from vpn_records.workflow import transition_entries
+from whitelist import index as whitelist_index_module
+from whitelist import queries as whitelist
+from whitelist.index import whitelist_index
 
 pytestmark = pytest.mark.django_db
 

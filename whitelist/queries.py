@@ -15,8 +15,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from .models import WhitelistVersion
-from .networks import IPNetwork
+from vpn_records.models import WhitelistVersion
+from vpn_records.networks import IPNetwork
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -46,7 +46,7 @@ def today() -> date:
 def whitelist_check(address: IPAddress) -> Match | None:
     """The most specific whitelisted network containing `address` (the newest entry of equals), or None."""
     if settings.WHITELIST_CHECK_FROM_MEMORY:
-        from .whitelist_index import whitelist_index
+        from .index import whitelist_index
 
         day = today()
         index = whitelist_index(day)

@@ -31,8 +31,8 @@ from core.http import PortalRequest
 from core.openapi import ERROR_HEADERS, SIGNED_IN, api_operation, error_responses
 from core.rate_limits import revocation_stamp_and_count, throttle_count
 
-from . import whitelist
-from .whitelist import FeedRow
+from . import queries as whitelist
+from .queries import FeedRow
 
 
 class CanReadWhitelist(BasePermission):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from .whitelist_api import check_fast
+from .api import check_fast
 
 
 class WhitelistCheckFastPath:
