@@ -6,7 +6,7 @@ import runpy
 from datetime import timedelta
 
 import pytest
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from tests.factories import make_registration
@@ -202,6 +202,8 @@ def test_the_copy_goes_on_answering_while_the_database_is_away(registrations, mo
     assert whitelist.whitelist_check(address).network == entry.network
 
 
+# Each statement its own transaction, as writes from other processes are: the trigger counts a version a transaction.
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     "change",
     [
@@ -223,6 +225,18 @@ def test_a_write_around_the_workflow_still_moves_the_whitelist_version(registrat
     assert whitelist.whitelist_check_in_database(address) is None
 
 
+def test_one_transaction_moves_the_version_once_however_many_entries_it_writes(registrations):
+    before = whitelist.whitelist_version()
+    with transaction.atomic():
+        entries = [_approved(registrations[0], f"45.10.{n}.0/24") for n in range(5)]
+        IpEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(valid_until=timezone.localdate())
+    assert whitelist.whitelist_version() == before + 1
+    assert set(IpEntry.objects.filter(pk__in=[e.pk for e in entries]).values_list("whitelist_version", flat=True)) == {
+        before + 1
+    }
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_write_that_publishes_nothing_new_leaves_the_version(registrations):
     entry = _approved(registrations[0], "45.10.1.0/24")
     waiting = IpEntry.objects.filter(status=Status.DRAFT)

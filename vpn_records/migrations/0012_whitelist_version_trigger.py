@@ -9,6 +9,8 @@ from django.db import migrations
 
 FORWARD = """
 CREATE FUNCTION ipentry_stamp_whitelist_change() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  stamp text := current_setting('portal.whitelist_stamp', true);
 BEGIN
   IF TG_OP = 'UPDATE' AND (
     NEW.whitelist_version IS DISTINCT FROM OLD.whitelist_version
@@ -17,9 +19,14 @@ BEGIN
   ) THEN
     RETURN NEW;
   END IF;
-  INSERT INTO vpn_records_whitelistversion (id, number, changed_at) VALUES (1, 1, now())
-  ON CONFLICT (id) DO UPDATE SET number = vpn_records_whitelistversion.number + 1, changed_at = now()
-  RETURNING number INTO NEW.whitelist_version;
+  -- One new version a transaction, however many rows it writes: kept in a setting that ends with it.
+  IF stamp IS NULL OR stamp = '' THEN
+    INSERT INTO vpn_records_whitelistversion (id, number, changed_at) VALUES (1, 1, now())
+    ON CONFLICT (id) DO UPDATE SET number = vpn_records_whitelistversion.number + 1, changed_at = now()
+    RETURNING number::text INTO stamp;
+    PERFORM set_config('portal.whitelist_stamp', stamp, true);
+  END IF;
+  NEW.whitelist_version := stamp::bigint;
   RETURN NEW;
 END
 $$;
