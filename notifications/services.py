@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -78,6 +80,31 @@ def notification_queue_email(*, event: str, to_address: str, context: dict, idem
         user=user,
         language=language,
     )
+
+
+def notify_members(
+    *,
+    members: Iterable[Any],
+    event: str,
+    context: Callable[[], dict],
+    key: str,
+    channels: tuple[str, ...] = (Channel.EMAIL, Channel.IN_APP),
+) -> None:
+    """Queue `event` for each member (a user: email, language) on each channel, with `context()` built in the
+    member's own language. Once per member and `key`, however often called."""
+    for member in members:
+        with translation.override(member.language):
+            member_context = context()
+            for channel in channels:
+                notification_queue(
+                    channel=channel,
+                    event=event,
+                    to_address=member.email,
+                    context=member_context,
+                    idempotency_key=f"{event}:{key}:{member.pk}",
+                    user=member,
+                    language=member.language,
+                )
 
 
 def _dispatch(notification_id: int) -> None:

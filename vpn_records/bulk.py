@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.http import StreamingHttpResponse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,8 +32,7 @@ from applicants.models import Applicant, User
 from core.bidi import isolate
 from core.csv_safety import csv_lines
 from core.errors import ConflictError, ForbiddenError, PortalError
-from notifications.models import Notification
-from notifications.services import notification_queue
+from notifications.services import notify_members
 
 from .checks import FAIL, PASS, WARN, check_identity, finding_message, run_network_checks
 from .models import (
@@ -572,10 +571,10 @@ def error_report_rows(upload: BulkUpload) -> Iterator[list[str]]:
 
 def _notify_finished(upload: BulkUpload) -> None:
     """Tell the uploader, by email and in the portal, in their language; once per job, after commit."""
-    user = upload.uploaded_by
     link = settings.SITE_URL + upload.get_absolute_url()
-    with translation.override(user.language):
-        context = {
+
+    def context() -> dict:  # built in the uploader's language
+        return {
             "upload": upload,
             "link": link,
             "errors_link": f"{link}errors.csv" if upload.rejected_rows else "",
@@ -584,13 +583,5 @@ def _notify_finished(upload: BulkUpload) -> None:
             if upload.registration
             else "",
         }
-        for channel in (Notification.Channel.EMAIL, Notification.Channel.IN_APP):
-            notification_queue(
-                channel=channel,
-                event="bulk_upload_finished",
-                to_address=user.email,
-                context=context,
-                idempotency_key=f"bulk_upload_finished:{upload.pk}:{user.pk}",
-                user=user,
-                language=user.language,
-            )
+
+    notify_members(members=[upload.uploaded_by], event="bulk_upload_finished", context=context, key=str(upload.pk))

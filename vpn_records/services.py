@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from applicants.models import User
 from core.errors import ConflictError, ForbiddenError, PortalError
 from notifications.models import Notification
-from notifications.services import notification_queue
+from notifications.services import notification_queue, notify_members
 
 from .checks import FAIL, PASS, WARN, check_identity, finding_message, run_network_checks
 from .models import IpEntry, Isp, ReferenceSequence, Registration, Status, StatusChange, reference_text
@@ -392,19 +392,8 @@ def _notify_applicant(*, registration: Registration, event: str, key: int | str,
             "more": more,
         }
 
-    for member in registration.applicant.members.filter(is_active=True).order_by("pk"):
-        with translation.override(member.language):
-            member_context = context()
-            for channel in (Notification.Channel.EMAIL, Notification.Channel.IN_APP):
-                notification_queue(
-                    channel=channel,
-                    event=event,
-                    to_address=member.email,
-                    context=member_context,
-                    idempotency_key=f"{event}:{key}:{member.pk}",
-                    user=member,
-                    language=member.language,
-                )
+    members = registration.applicant.members.filter(is_active=True).order_by("pk")
+    notify_members(members=members, event=event, context=context, key=str(key))
     language = registration.created_by.language
     with translation.override(language):
         notification_queue(
