@@ -41,13 +41,12 @@ from .models import (
     BulkUpload,
     BulkUploadRow,
     IpEntry,
-    Isp,
     Registration,
     Status,
     VpnType,
 )
 from .networks import IPNetwork, NetworkError, network_error_message, parse_network
-from .services import _next_reference
+from .services import _next_reference, isp_other_kept
 from .uploads import SourceRow, UploadError, detect_format, file_message, open_reader
 from .verification import duplicate_cnic_applicants, gather_contexts
 from .workflow import transition_registration
@@ -86,8 +85,7 @@ def bulk_upload_create(
 
     With `dispatch=False` the caller processes the job itself (the `import_ips` command)."""
     applicant = _company_applicant(user)
-    if isp == Isp.OTHER and not isp_other.strip():
-        raise PortalError(_("Name your ISP when you choose “Other”."), code="isp_other_required", field="isp_other")
+    isp_other = isp_other_kept(isp=isp, isp_other=isp_other)
     file_format = inspect_file(file)
     with transaction.atomic():
         Applicant.objects.select_for_update().get(pk=applicant.pk)  # one new upload at a time per applicant
@@ -108,7 +106,7 @@ def bulk_upload_create(
             purpose=purpose,
             purpose_detail=purpose_detail,
             isp=isp,
-            isp_other=isp_other if isp == Isp.OTHER else "",
+            isp_other=isp_other,
             vpn_type=vpn_type,
             all_or_nothing=all_or_nothing,
             heartbeat_at=timezone.now(),

@@ -6,8 +6,11 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import PortalError
+
 from .models import Isp, Purpose, Registration, VpnType
 from .networks import display_network, parse_network_lines
+from .services import isp_other_kept
 from .uploads import over_limit_message
 
 
@@ -28,8 +31,11 @@ class RegistrationDetailsForm(forms.Form):
     def clean(self):
         super().clean()
         cleaned = self.cleaned_data
-        if cleaned.get("isp") == Isp.OTHER and not cleaned.get("isp_other", "").strip():
-            self.add_error("isp_other", _("Name your ISP when you choose “Other”."))
+        if "isp" in cleaned:
+            try:
+                cleaned["isp_other"] = isp_other_kept(isp=cleaned["isp"], isp_other=cleaned.get("isp_other", ""))
+            except PortalError as error:
+                self.add_error("isp_other", error.message)
         return cleaned
 
 

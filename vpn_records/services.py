@@ -37,6 +37,16 @@ def _next_reference() -> str:
     return reference_text(year, number)
 
 
+def isp_other_kept(*, isp: str, isp_other: str) -> str:
+    """The other ISP's name to store: required with "Other", dropped with any listed ISP. For every batch of
+    entries, typed or uploaded."""
+    if isp != Isp.OTHER:
+        return ""
+    if not isp_other.strip():
+        raise PortalError(_("Name your ISP when you choose “Other”."), code="isp_other_required", field="isp_other")
+    return isp_other.strip()
+
+
 def _validate(*, user: User, networks: Sequence[IPNetwork], isp: str, isp_other: str) -> int:
     """The user's applicant id, once the user and the registration's fields pass."""
     if user.applicant_id is None:
@@ -52,8 +62,7 @@ def _validate(*, user: User, networks: Sequence[IPNetwork], isp: str, isp_other:
         )
     if len(set(networks)) != len(networks):
         raise PortalError(_("The same network is listed twice."), code="duplicate_entry", field="entries")
-    if isp == Isp.OTHER and not isp_other.strip():
-        raise PortalError(_("Name your ISP when you choose “Other”."), code="isp_other_required", field="isp_other")
+    isp_other_kept(isp=isp, isp_other=isp_other)
     return user.applicant_id
 
 
@@ -77,7 +86,7 @@ def registration_create(
         purpose=purpose,
         purpose_detail=purpose_detail,
         isp=isp,
-        isp_other=isp_other if isp == Isp.OTHER else "",
+        isp_other=isp_other_kept(isp=isp, isp_other=isp_other),
         vpn_type=vpn_type,
     )
     IpEntry.objects.bulk_create(IpEntry(registration=registration, network=network) for network in networks)
@@ -108,7 +117,7 @@ def registration_update(
         )
     _validate(user=user, networks=networks, isp=isp, isp_other=isp_other)
     registration.purpose, registration.purpose_detail, registration.vpn_type = purpose, purpose_detail, vpn_type
-    registration.isp, registration.isp_other = isp, isp_other if isp == Isp.OTHER else ""
+    registration.isp, registration.isp_other = isp, isp_other_kept(isp=isp, isp_other=isp_other)
     registration.save()
     wanted = set(networks)
     registration.entries.exclude(network__in=[str(n) for n in wanted]).delete()
