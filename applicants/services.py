@@ -17,7 +17,8 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from core.errors import PortalError
-from notifications.services import notification_queue_email
+from notifications.models import Notification
+from notifications.services import notification_queue_email, notify_members
 
 from . import tokens
 from .models import Applicant, User
@@ -227,8 +228,12 @@ def applicant_change_mobile(*, user: User, mobile: object) -> Applicant:
     applicant.mobile = mobile
     applicant.full_clean(validate_constraints=False)
     applicant.save(update_fields=["mobile"])
-    for member in applicant.members.filter(is_active=True).order_by("pk"):
-        _tell_user_account_changed(
-            user=member, change="mobile", mobile=_left_to_right(mask_phone(applicant.mobile)), by=user
-        )
+    masked = _left_to_right(mask_phone(applicant.mobile))
+    notify_members(
+        members=applicant.members.filter(is_active=True).order_by("pk"),
+        event="account_changed",
+        context=lambda member: {"user": member, "change": "mobile", "mobile": masked, "by": user},
+        key=f"mobile:{get_random_string(16)}",
+        channels=(Notification.Channel.EMAIL,),
+    )
     return applicant

@@ -86,15 +86,15 @@ def notify_members(
     *,
     members: Iterable[Any],
     event: str,
-    context: Callable[[], dict],
+    context: Callable[[Any], dict],
     key: str,
     channels: tuple[str, ...] = (Channel.EMAIL, Channel.IN_APP),
 ) -> None:
-    """Queue `event` for each member (a user: email, language) on each channel, with `context()` built in the
-    member's own language. Once per member and `key`, however often called."""
+    """Queue `event` for each member (a user: email, language) on each channel, with `context(member)` built in
+    the member's own language. Once per member and `key`, however often called."""
     for member in members:
         with translation.override(member.language):
-            member_context = context()
+            member_context = context(member)
             for channel in channels:
                 notification_queue(
                     channel=channel,

@@ -571,7 +571,7 @@ def _notify_finished(upload: BulkUpload) -> None:
     """Tell the uploader, by email and in the portal, in their language; once per job, after commit."""
     link = settings.SITE_URL + upload.get_absolute_url()
 
-    def context() -> dict:  # built in the uploader's language
+    def context(_uploader: object) -> dict:  # built in the uploader's language
         return {
             "upload": upload,
             "link": link,

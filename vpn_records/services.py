@@ -384,7 +384,7 @@ def _notify_applicant(*, registration: Registration, event: str, key: int | str,
     }
     link = settings.SITE_URL + registration.get_absolute_url()
 
-    def context() -> dict:  # built inside each recipient's language
+    def context(_recipient: object) -> dict:  # built inside each recipient's language
         return {
             "registration": registration,
             "reason": reason,
@@ -409,7 +409,7 @@ def _notify_applicant(*, registration: Registration, event: str, key: int | str,
             channel=Notification.Channel.SMS,
             event=event,
             to_address=registration.applicant.mobile.as_e164,
-            context=context(),
+            context=context(registration.created_by),
             idempotency_key=f"{event}:{key}:mobile",
             user=registration.created_by,
             language=language,
