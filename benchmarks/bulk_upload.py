@@ -133,8 +133,9 @@ def clean(user) -> None:
     """Delete what earlier runs registered, in SQL (no objects loaded: this process's memory is measured)."""
     from django.db import connection
 
+    from bulk_uploads.models import BulkUpload, BulkUploadRow
     from notifications.models import Notification
-    from vpn_records.models import BulkUpload, BulkUploadRow, IpEntry, Registration, StatusChange
+    from vpn_records.models import IpEntry, Registration, StatusChange
 
     table = {model: model._meta.db_table for model in (Notification, BulkUpload, BulkUploadRow, IpEntry,
                                                          Registration, StatusChange)}  # fmt: skip
@@ -161,9 +162,10 @@ def run_once(path: str, profile: str | None = None) -> dict:
     """Upload the file as the company user and process it here; the timings, counts and peak memory."""
     from django.core.files import File
 
+    from bulk_uploads import services as bulk
+    from bulk_uploads.models import BulkUpload, BulkUploadRow
     from core.csv_safety import csv_lines
-    from vpn_records import bulk
-    from vpn_records.models import BulkUpload, BulkUploadRow, IpEntry
+    from vpn_records.models import IpEntry
 
     user = company_user()
     clean(user)
@@ -268,7 +270,7 @@ def copy_text(path: Path) -> tuple[str, list[str]]:
 def bench_references(path: Path) -> list[tuple[str, float, str]]:
     from django.db import connection
 
-    from vpn_records.fields import NetOverlaps
+    from core.fields import NetOverlaps
 
     parsed, parse_runs = median_seconds(lambda: stdlib_parse(path), repeat=REPEAT)
     text, networks = copy_text(path)

@@ -19,8 +19,8 @@ DELEGATION_LINES = 200_000
 
 def new_registration(rng: random.Random):
     from applicants.models import Applicant, User
+    from core.networks import parse_network
     from vpn_records import services
-    from vpn_records.networks import parse_network
 
     # Another applicant than the one holding the million entries, so that overlaps are conflicts.
     user = User.objects.filter(email="bench-new@example.pk").first() or User.objects.create_user(
@@ -46,8 +46,8 @@ def new_registration(rng: random.Random):
 def bench_verification() -> list[tuple[str, float, str]]:
     from django.db import connection
 
+    from core.fields import NetOverlaps
     from vpn_records import services
-    from vpn_records.fields import NetOverlaps
     from vpn_records.models import Registration, Status
 
     Registration.objects.exclude(reference__startswith="BENCH-").delete()  # what an earlier run registered

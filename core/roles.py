@@ -9,7 +9,7 @@ VIEW_ALL = [
     "vpn_records.view_statuschange",
     "vpn_records.view_deniednetwork",
     "vpn_records.view_ipallocation",
-    "vpn_records.view_bulkupload",
+    "bulk_uploads.view_bulkupload",
     "notifications.view_notification",
 ]
 ROLE_PERMISSIONS = {

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -37,14 +38,16 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     idempotency_key = models.CharField(max_length=200, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When its task was last published: the sweeper publishes again a queued row silent for too long.
+    dispatched_at = models.DateTimeField(_("last published"), default=timezone.now)
 
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
         indexes = [
-            # The sweeper: queued rows older than a few minutes.
-            models.Index(fields=["status", "created_at"], name="notification_status_created"),
+            # The sweeper: queued rows published more than a few minutes ago.
+            models.Index(fields=["status", "dispatched_at"], name="notification_status_dispatched"),
             # The header's unread count and the inbox.
             models.Index(fields=["user", "channel", "read_at"], name="notification_user_inbox"),
         ]

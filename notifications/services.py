@@ -13,6 +13,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from core.jobs import publish_on_commit, redispatch_stuck
+
 from .models import Notification
 from .sms import SmsMessage, get_sms_backend
 
@@ -110,7 +112,7 @@ def notify_members(
 def _dispatch(notification_id: int) -> None:
     from .tasks import send_notification
 
-    transaction.on_commit(lambda: send_notification.delay(notification_id))
+    publish_on_commit(send_notification.delay, notification_id)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -169,19 +171,22 @@ def _send(notification: Notification) -> None:
     message.send()
 
 
-def notification_redispatch_stuck(*, older_than: timedelta) -> list[int]:
-    """Publish again queued rows whose task was lost (Redis flushed, worker killed); returns their ids."""
-    cutoff = timezone.now() - older_than
-    stuck = list(
-        Notification.objects.filter(status=Status.QUEUED, created_at__lt=cutoff)
-        .exclude(next_attempt_at__gt=cutoff)
-        .values_list("pk", flat=True)[:1000]
-    )
+def notification_redispatch_stuck(*, older_than: timedelta) -> list[str]:
+    """Publish again queued rows whose task was lost (broker flushed, worker killed); returns their ids."""
+    from .tasks import send_notification
+
     # A row left `sending` by a killed worker goes back to the queue: sending it again beats never sending it.
-    Notification.objects.filter(status=Status.SENDING, created_at__lt=cutoff - older_than).update(status=Status.QUEUED)
-    for notification_id in stuck:
-        _dispatch(notification_id)
-    return stuck
+    Notification.objects.filter(status=Status.SENDING, dispatched_at__lt=timezone.now() - 2 * older_than).update(
+        status=Status.QUEUED
+    )
+    return redispatch_stuck(
+        # Not the rows waiting out a retry's delay: their task is in the broker's schedule.
+        Notification.objects.filter(status=Status.QUEUED).exclude(next_attempt_at__gt=timezone.now() - older_than),
+        stamp="dispatched_at",
+        older_than=older_than,
+        publish=send_notification.delay,
+        limit=1000,
+    )
 
 
 def notification_mark_read(*, user, notification_id: int | None = None) -> int:
@@ -202,7 +207,12 @@ def notifications_resend(*, notification_ids: list[int]) -> int:
         .values_list("pk", flat=True)
     )
     Notification.objects.filter(pk__in=resent).update(
-        status=Status.QUEUED, attempts=0, next_attempt_at=None, last_error="", sent_at=None
+        status=Status.QUEUED,
+        attempts=0,
+        next_attempt_at=None,
+        last_error="",
+        sent_at=None,
+        dispatched_at=timezone.now(),
     )
     for notification_id in resent:
         _dispatch(notification_id)

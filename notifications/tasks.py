@@ -20,6 +20,6 @@ def send_notification(self, notification_id: int) -> None:
 
 
 @shared_task(acks_late=True)
-def sweep_stuck_notifications() -> list[int]:
+def sweep_stuck_notifications() -> list[str]:
     """Re-publish queued notifications whose task was lost."""
     return notification_redispatch_stuck(older_than=timedelta(seconds=settings.NOTIFICATION_REDISPATCH_AFTER))

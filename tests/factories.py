@@ -6,10 +6,10 @@ from django.utils import timezone
 
 from applicants.models import Applicant, User
 from applicants.tokens import operator_account_create, token_issue
+from core.networks import parse_network
 from core.roles import sync_role_groups
 from vpn_records import services
 from vpn_records.models import Purpose
-from vpn_records.networks import parse_network
 
 PASSWORD = "Correct-Horse-Battery-42"
 # A freelancer's complete sign-up form.

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from bulk_uploads import services as bulk
+from tests.bulk_uploads.bulk_files import csv_file
 from tests.factories import PASSWORD, make_registration
 from tests.test_settings import PRODUCTION, ROOT
-from tests.vpn_records.bulk_files import csv_file
-from vpn_records import bulk
 
 pytestmark = pytest.mark.django_db
 

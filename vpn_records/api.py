@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import UTC
-from typing import cast
 
 import django_filters
 from django.core.exceptions import ValidationError
@@ -11,22 +10,19 @@ from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
-from rest_framework.generics import GenericAPIView
 from rest_framework.mixins import ListModelMixin
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from applicants.api_auth import HasTokenScope
-from applicants.models import User
+from applicants.api_views import ApplicantAPIView
+from core.networks import NetworkError, display_network, parse_network
 from core.openapi import SIGNED_IN, api_operation, location_header
 
 from . import selectors, services
 from .checks import finding_message
 from .models import IpEntry, Isp, Purpose, Registration, Status, StatusChange, VpnType
-from .networks import NetworkError, display_network, parse_network
 
 
 @extend_schema_field({"type": "string", "example": "111.68.96.0/28"})
@@ -155,11 +151,6 @@ class OptionalReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class ApiPagination(PageNumberPagination):
-    page_size_query_param = "page_size"
-    max_page_size = 500
-
-
 class UtcIsoDateTimeField(IsoDateTimeField):
     """An ISO 8601 time, compared in UTC: PostgreSQL refuses UTC offsets past ±15:59, which ISO 8601 allows."""
 
@@ -195,20 +186,7 @@ class EntryFilter(django_filters.FilterSet):
         fields = ["status"]
 
 
-class _ApplicantAPIView(GenericAPIView):
-    token_scopes = {"applicant"}
-    pagination_class = ApiPagination
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if request.user.applicant_id is None:
-            raise PermissionDenied(_("Only applicant accounts use this API."))
-
-    @property
-    def applicant_user(self) -> User:
-        """The signed-in applicant: authentication and `initial` let no one else this far."""
-        return cast(User, self.request.user)
-
+class _ApplicantAPIView(ApplicantAPIView):
     def get_registration(self) -> Registration:
         return selectors.registration_get_for_user(user=self.applicant_user, reference=self.kwargs["reference"])
 

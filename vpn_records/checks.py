@@ -16,8 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applicants import validators
 from applicants.models import Applicant
-
-from .networks import IPNetwork
+from core.networks import IPNetwork
 
 PASS, WARN, FAIL = "pass", "warn", "fail"
 

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from applicants.models import User
 from applicants.validators import cnic_in_search, phone_in_search
+from core.networks import NetworkError, parse_network
 
-from .models import BulkUpload, IpEntry, Registration, Status, StatusChange
-from .networks import NetworkError, parse_network
+from .models import IpEntry, Registration, Status, StatusChange
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -146,26 +146,3 @@ def review_stats(*, days: int = 30) -> ReviewStats:
         median_hours_to_decision=statistics.median(waits) if waits else None,
         oldest_waiting=Registration.objects.filter(status=Status.UNDER_REVIEW).order_by("submitted_at").first(),
     )
-
-
-def bulk_uploads_for_user(*, user: User) -> QuerySet[BulkUpload]:
-    """The uploads of the user's applicant, newest first (a company's colleagues see each other's)."""
-    if not user.is_authenticated or user.applicant_id is None:
-        return BulkUpload.objects.none()
-    return (
-        BulkUpload.objects.filter(applicant_id=user.applicant_id)
-        .select_related("registration", "uploaded_by")
-        .order_by("-created_at", "-id")
-    )
-
-
-def bulk_upload_get_for_user(*, user: User, public_id) -> BulkUpload:
-    """One of the applicant's uploads, or 404 for anyone else's."""
-    try:
-        return bulk_uploads_for_user(user=user).get(public_id=public_id)
-    except BulkUpload.DoesNotExist:
-        raise Http404("No such upload.") from None
-
-
-def bulk_upload_of_registration(*, registration: Registration) -> BulkUpload | None:
-    return BulkUpload.objects.filter(registration=registration).first()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -11,15 +12,17 @@ from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from applicants.models import User
+from applicants.models import Applicant, User
 from core.errors import ConflictError, ForbiddenError, PortalError
+from core.jobs import publish_on_commit, redispatch_stuck
+from core.networks import IPNetwork
 from notifications.models import Notification
 from notifications.services import notification_queue, notify_members
 
-from .checks import FAIL, PASS, WARN, check_identity, finding_message, run_network_checks
+from .checks import FAIL, PASS, WARN, Finding, check_identity, finding_message, run_network_checks
 from .models import IpEntry, Isp, ReferenceSequence, Registration, Status, StatusChange, reference_text
-from .networks import IPNetwork
 from .verification import duplicate_cnic_applicants, gather_contexts
 from .workflow import can_transition, transition_entries, transition_registration
 
@@ -28,13 +31,38 @@ logger = logging.getLogger(__name__)
 EDITABLE = (Status.DRAFT, Status.CHANGES_REQUESTED)
 
 
-def _next_reference() -> str:
+def next_reference() -> str:
+    """The next reference of the year (VPN-2026-000123), unique under any concurrency."""
     year = timezone.localdate().year
     ReferenceSequence.objects.get_or_create(year=year)
     # The UPDATE holds the row lock until commit, so concurrent submissions get distinct numbers.
     ReferenceSequence.objects.filter(year=year).update(last_number=F("last_number") + 1)
     number = ReferenceSequence.objects.get(year=year).last_number
     return reference_text(year, number)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What every entry of a registration shares: typed in the form or API, or given with an uploaded file."""
+
+    purpose: str
+    purpose_detail: str
+    isp: str
+    vpn_type: str
+    isp_other: str = ""
+
+    def checked(self) -> Batch:
+        """The batch as stored; PortalError if the ISP is "Other" without a name."""
+        return replace(self, isp_other=isp_other_kept(isp=self.isp, isp_other=self.isp_other))
+
+
+def verification_outcome(severities: Collection[str]) -> str:
+    """A registration's outcome: the worst severity among its entries' findings and its applicant's identity."""
+    return FAIL if FAIL in severities else WARN if WARN in severities else PASS
+
+
+def _identity_findings(applicant: Applicant) -> list[Finding]:
+    return check_identity(applicant, duplicate_cnic_applicants(applicant=applicant))
 
 
 def isp_other_kept(*, isp: str, isp_other: str) -> str:
@@ -79,15 +107,9 @@ def registration_create(
 ) -> Registration:
     """Start a draft registration with its entries."""
     applicant_id = _validate(user=user, networks=networks, isp=isp, isp_other=isp_other)
+    batch = Batch(purpose, purpose_detail, isp, vpn_type, isp_other).checked()
     registration = Registration.objects.create(
-        reference=_next_reference(),
-        applicant_id=applicant_id,
-        created_by=user,
-        purpose=purpose,
-        purpose_detail=purpose_detail,
-        isp=isp,
-        isp_other=isp_other_kept(isp=isp, isp_other=isp_other),
-        vpn_type=vpn_type,
+        reference=next_reference(), applicant_id=applicant_id, created_by=user, **asdict(batch)
     )
     IpEntry.objects.bulk_create(IpEntry(registration=registration, network=network) for network in networks)
     Registration.objects.filter(pk=registration.pk).update(entry_count=len(networks))
@@ -147,8 +169,7 @@ def registration_submit(*, registration: Registration, user: User) -> Registrati
     )
     transition_entries(entries=entries, to=Status.SUBMITTED, actor=user, reasons=[])
     _dispatch_verification(registration)
-    _notify_applicant(registration=registration, event="registration_submitted", key=change.pk)
-    logger.info("registration %s submitted with %s entries", registration.reference, len(entries))
+    registration_changed(registration=registration, change=change, notice="registration_submitted")
     return registration
 
 
@@ -162,9 +183,10 @@ def registration_create_and_submit(*, user: User, **fields) -> Registration:
 def registration_withdraw(*, registration: Registration, user: User, reason: str = "") -> Registration:
     """The applicant takes the registration back; every entry still open goes with it."""
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
-    transition_registration(registration=registration, to=Status.WITHDRAWN, actor=user, reason=reason)
+    change = transition_registration(registration=registration, to=Status.WITHDRAWN, actor=user, reason=reason)
     open_entries = [e for e in registration.entries.all() if can_transition(e.status, Status.WITHDRAWN)]
     transition_entries(entries=open_entries, to=Status.WITHDRAWN, actor=user, reason=reason)
+    registration_changed(registration=registration, change=change)
     return registration
 
 
@@ -201,10 +223,10 @@ def registration_verify(*, registration_id: int) -> Registration | None:
         (failed if any(f.severity == FAIL for f in findings) else passed).append(entry)
     IpEntry.objects.bulk_update(entries, ["reasons"], batch_size=1000)
 
-    identity = check_identity(registration.applicant, duplicate_cnic_applicants(applicant=registration.applicant))
+    identity = _identity_findings(registration.applicant)
     registration.identity_findings = [finding.as_json() for finding in identity]
     severities = {f["severity"] for entry in entries for f in entry.reasons} | {f.severity for f in identity}
-    registration.verification_outcome = next(s for s in (FAIL, WARN, PASS) if s in severities or s == PASS)
+    registration.verification_outcome = verification_outcome(severities)
     Registration.objects.filter(pk=registration.pk).update(
         identity_findings=registration.identity_findings, verification_outcome=registration.verification_outcome
     )
@@ -221,37 +243,72 @@ def registration_verify(*, registration_id: int) -> Registration | None:
             to=Status.CHANGES_REQUESTED,
             reason=_("Nothing passed verification; see the reason beside each entry."),
         )
-    if failed:
-        _notify_applicant(registration=registration, event="verification_problems", key=change.pk)
+    registration_changed(registration=registration, change=change, notice="verification_problems" if failed else "")
     logger.info("registration %s verified: %s passed, %s failed", registration.reference, len(passed), len(failed))
+    return registration
+
+
+IDENTITY_FAILED = gettext_lazy("The applicant's identity details failed verification.")
+
+
+@transaction.atomic
+def registration_create_verified(
+    *,
+    applicant: Applicant,
+    created_by: User,
+    batch: Batch,
+    add_entries: Callable[[Registration, str], int],
+    entry_severities: Collection[str],
+    reason: str,
+) -> Registration:
+    """A registration whose entries were checked as they were gathered (a bulk upload's rows, chunk by chunk):
+    created, submitted and verified at once, then routed as `registration_verify` routes one.
+
+    `add_entries(registration, status)` stores the entries in that status and returns how many it stored;
+    `entry_severities` are the severities their findings hold."""
+    now = timezone.now()
+    registration = Registration.objects.create(
+        reference=next_reference(), applicant=applicant, created_by=created_by, **asdict(batch.checked())
+    )
+    identity = _identity_findings(applicant)
+    identity_failed = any(finding.severity == FAIL for finding in identity)
+    entry_status = Status.CHANGES_REQUESTED if identity_failed else Status.UNDER_REVIEW
+    count = add_entries(registration, entry_status)
+    transition_registration(
+        registration=registration, to=Status.SUBMITTED, actor=created_by, reason=reason, submitted_at=now
+    )
+    transition_registration(registration=registration, to=Status.VERIFYING)
+    change = transition_registration(
+        registration=registration,
+        to=entry_status,
+        reason=str(IDENTITY_FAILED) if identity_failed else "",
+        entry_count=count,
+        verification_outcome=verification_outcome({*entry_severities, *(f.severity for f in identity)}),
+        identity_findings=[finding.as_json() for finding in identity],
+    )
+    registration_changed(registration=registration, change=change)
     return registration
 
 
 def _dispatch_verification(registration: Registration) -> None:
     from .tasks import verify_registration
 
-    registration_id = registration.pk
-    transaction.on_commit(lambda: verify_registration.delay(registration_id))
+    publish_on_commit(verify_registration.delay, registration.pk)
 
 
-@transaction.atomic
 def verification_redispatch_stuck(*, older_than: timedelta) -> list[str]:
-    """Publish verification again for registrations waiting longer than `older_than` since the last publish.
+    """Publish verification again for registrations waiting longer than `older_than` since the last publish:
+    a task lost with the broker, or a worker killed before it acknowledged. Returns the references."""
+    from .tasks import verify_registration
 
-    Covers a task lost with Redis, or a worker killed before it acknowledged. Returns the references.
-    """
-    cutoff = timezone.now() - older_than
-    stuck = list(
-        Registration.objects.select_for_update(skip_locked=True)
-        .filter(status__in=[Status.SUBMITTED, Status.VERIFYING], verification_dispatched_at__lt=cutoff)
-        .order_by("verification_dispatched_at")[:500]
+    return redispatch_stuck(
+        Registration.objects.filter(status__in=[Status.SUBMITTED, Status.VERIFYING]),
+        stamp="verification_dispatched_at",
+        older_than=older_than,
+        publish=verify_registration.delay,
+        limit=500,
+        name=lambda registration: registration.reference,
     )
-    Registration.objects.filter(pk__in=[r.pk for r in stuck]).update(verification_dispatched_at=timezone.now())
-    for registration in stuck:
-        _dispatch_verification(registration)
-    if stuck:
-        logger.warning("re-dispatched verification of %s", ", ".join(r.reference for r in stuck))
-    return [r.reference for r in stuck]
 
 
 # Entries still waiting for a staff decision while their registration is under review.
@@ -325,7 +382,7 @@ def _registration_settle(*, registration_id: int, actor: User) -> None:
             reason=_("Every entry was rejected."),
             decided_at=timezone.now(),
         )
-    _notify_applicant(registration=registration, event="registration_decided", key=change.pk)
+    registration_changed(registration=registration, change=change, notice="registration_decided")
 
 
 @transaction.atomic
@@ -355,7 +412,7 @@ def registration_request_changes(*, registration: Registration, actor: User, rea
     change = transition_registration(registration=registration, to=Status.CHANGES_REQUESTED, actor=actor, reason=reason)
     waiting = list(registration.entries.filter(status=Status.UNDER_REVIEW))
     transition_entries(entries=waiting, to=Status.CHANGES_REQUESTED, actor=actor, reason=reason)
-    _notify_applicant(registration=registration, event="registration_decided", key=change.pk, reason=reason)
+    registration_changed(registration=registration, change=change, notice="registration_decided", reason=reason)
     return registration
 
 
@@ -370,8 +427,25 @@ def entry_revoke(*, entry: IpEntry, actor: User, reason: str) -> IpEntry:
     if registration.status == Status.APPROVED and not registration.entries.filter(status=Status.APPROVED).exists():
         transition_registration(registration=registration, to=Status.REVOKED, actor=actor, reason=reason)
     change = entry.status_changes.latest("id")
-    _notify_applicant(registration=registration, event="registration_decided", key=change.pk, reason=reason)
+    registration_changed(registration=registration, change=change, notice="registration_decided", reason=reason)
     return entry
+
+
+def registration_changed(
+    *, registration: Registration, change: StatusChange, notice: str = "", reason: str = ""
+) -> None:
+    """Every path that changes a registration or its entries ends here, inside its transaction: the applicant is
+    told when `notice` names an event (once per change), and the change is logged. What the whitelist publishes
+    follows by the database's trigger."""
+    if notice:
+        _notify_applicant(registration=registration, event=notice, key=change.pk, reason=reason)
+    logger.info(
+        "registration %s: %s → %s%s",
+        registration.reference,
+        change.from_status,
+        change.to_status,
+        f" ({change.subject})" if change.subject else "",
+    )
 
 
 def _notify_applicant(*, registration: Registration, event: str, key: int | str, reason: str = "") -> None:
@@ -463,8 +537,9 @@ def approvals_remind_and_expire(*, today: date | None = None) -> dict[str, list[
                 registration.status == Status.APPROVED
                 and not registration.entries.filter(status=Status.APPROVED).exists()
             ):
-                transition_registration(
+                change = transition_registration(
                     registration=registration, to=Status.EXPIRED, reason=_("The approval period ended.")
                 )
+                registration_changed(registration=registration, change=change)
                 expired.append(registration.reference)
     return {"reminded": reminded, "expired": expired}

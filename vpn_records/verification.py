@@ -9,11 +9,11 @@ from django.db import connection
 from django.db.models import Q
 
 from applicants.models import Applicant
+from core.fields import KEY_SPAN, SMALL_NETWORK_SQL
+from core.networks import IPNetwork
 
 from .checks import Context
-from .fields import KEY_SPAN, SMALL_NETWORK_SQL
 from .models import DeniedNetwork, IpAllocation, IpEntry, Registration, Status
-from .networks import IPNetwork
 
 # Entries that hold their network: an overlap with one of these is a conflict.
 ACTIVE_STATUSES = (Status.SUBMITTED, Status.VERIFYING, Status.UNDER_REVIEW, Status.APPROVED)

@@ -7,9 +7,8 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from core.errors import ConflictError
+from core.lifecycle import Lifecycle
 
 from .models import IpEntry, Registration, Status, StatusChange, WhitelistVersion
 
@@ -31,16 +30,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+LIFECYCLE = Lifecycle(Status, TRANSITIONS)
+
+
 def can_transition(current: str, target: str) -> bool:
-    return target in TRANSITIONS.get(current, frozenset())
-
-
-def _refuse(what: str, current: str, target: str) -> ConflictError:
-    return ConflictError(
-        _("%(what)s cannot go from “%(current)s” to “%(target)s”.")
-        % {"what": what, "current": Status(current).label, "target": Status(target).label},
-        code="invalid_transition",
-    )
+    return LIFECYCLE.can(current, target)
 
 
 @transaction.atomic
@@ -48,58 +42,32 @@ def transition_registration(
     *, registration: Registration, to: str, actor=None, reason: str = "", **fields
 ) -> StatusChange:
     """Move a registration to `to`, or raise ConflictError. The row changes only if nobody moved it first."""
-    current = registration.status
-    if not can_transition(current, to):
-        raise _refuse(registration.reference, current, to)
-    updated = Registration.objects.filter(pk=registration.pk, status=current).update(status=to, **fields)
-    if not updated:
-        raise ConflictError(
-            _("%(reference)s was changed by someone else meanwhile; reload and try again.")
-            % {"reference": registration.reference},
-            code="stale",
-        )
-    registration.status = to
-    for name, value in fields.items():
-        setattr(registration, name, value)
-    return StatusChange.objects.create(
-        registration=registration, from_status=current, to_status=to, actor=actor, reason=reason
-    )
+
+    def record(current: str) -> StatusChange:
+        return StatusChange(registration=registration, from_status=current, to_status=to, actor=actor, reason=reason)
+
+    return LIFECYCLE.move(registration, to, name=registration.reference, record=record, **fields)
 
 
 @transaction.atomic
 def transition_entries(*, entries: Iterable[IpEntry], to: str, actor=None, reason: str = "", **fields) -> None:
     """Move each entry to `to`; all or none. Each entry's change is recorded."""
     entries = list(entries)
-    for entry in entries:
-        if not can_transition(entry.status, to):
-            raise _refuse(entry.network_display, entry.status, to)
     if Status.APPROVED in {to, *(entry.status for entry in entries)}:
         fields = {**fields, "whitelist_version": whitelist_changed()}
-    changes = []
-    for current in {entry.status for entry in entries}:
-        batch = [entry for entry in entries if entry.status == current]
-        updated = IpEntry.objects.filter(pk__in=[e.pk for e in batch], status=current).update(status=to, **fields)
-        if updated != len(batch):
-            raise ConflictError(
-                _("An entry was changed by someone else meanwhile; reload and try again."), code="stale"
-            )
-        changes += [
-            StatusChange(
-                registration_id=entry.registration_id,
-                entry=entry,
-                subject=entry.network_display,
-                from_status=current,
-                to_status=to,
-                actor=actor,
-                reason=reason,
-            )
-            for entry in batch
-        ]
-    StatusChange.objects.bulk_create(changes)
-    for entry in entries:
-        entry.status = to
-        for name, value in fields.items():
-            setattr(entry, name, value)
+
+    def record(entry: IpEntry, current: str) -> StatusChange:
+        return StatusChange(
+            registration_id=entry.registration_id,
+            entry=entry,
+            subject=entry.network_display,
+            from_status=current,
+            to_status=to,
+            actor=actor,
+            reason=reason,
+        )
+
+    LIFECYCLE.move_all(entries, to, name=lambda entry: entry.network_display, record=record, **fields)
 
 
 def whitelist_changed() -> int:

@@ -25,8 +25,8 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
+from core.networks import IPNetwork
 from vpn_records.models import IpEntry, Registration, Status
-from vpn_records.networks import IPNetwork
 
 from .queries import ENTRIES, WHITELISTED, _batches, whitelist_version
 

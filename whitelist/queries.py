@@ -15,8 +15,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from core.networks import IPNetwork
 from vpn_records.models import WhitelistVersion
-from vpn_records.networks import IPNetwork
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 

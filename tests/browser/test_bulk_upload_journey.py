@@ -11,8 +11,9 @@ import pytest
 from django.db import transaction
 from playwright.sync_api import expect
 
+from bulk_uploads.models import BulkUpload, BulkUploadRow
 from tests.factories import PASSWORD, make_company_user
-from vpn_records.models import BulkUpload, BulkUploadRow, IpEntry, Status
+from vpn_records.models import IpEntry, Status
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("redis"), pytest.mark.django_db(transaction=True)]
 

@@ -3,11 +3,12 @@
 import pytest
 from django.db import connection, transaction
 
-from tests.vpn_records.bulk_files import csv_file
+from bulk_uploads import services as bulk
+from bulk_uploads.models import BulkUpload, BulkUploadRow
+from bulk_uploads.tasks import process_bulk_upload
+from tests.bulk_uploads.bulk_files import csv_file
 from tests.workers import wait_for
-from vpn_records import bulk
-from vpn_records.models import BulkUpload, BulkUploadRow, IpEntry
-from vpn_records.tasks import process_bulk_upload
+from vpn_records.models import IpEntry
 
 pytestmark = [pytest.mark.xdist_group("redis"), pytest.mark.django_db(transaction=True)]
 BATCH = {"purpose": "it_export", "purpose_detail": "Offshore development team.", "isp": "nayatel", "vpn_type": "ipsec"}

@@ -118,6 +118,23 @@ def test_sweeper_publishes_queued_rows_whose_task_was_lost(freelancer, settings,
         lost = sms(freelancer)  # its task never ran: on_commit was not executed
     with django_capture_on_commit_callbacks(execute=True):
         swept = notification_redispatch_stuck(older_than=timedelta(minutes=5))
-    assert swept == [lost.pk]
+    assert swept == [str(lost.pk)]
     lost.refresh_from_db()
     assert lost.status == "sent"
+
+
+def test_a_republished_row_is_left_to_its_new_task_by_the_next_sweep(freelancer, django_capture_on_commit_callbacks):
+    """One sweeper shape for every job (core.jobs): a lost row is published again once, not at every sweep."""
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    with time_machine.travel(timezone.now() - timedelta(minutes=30)):
+        lost = sms(freelancer)
+    with django_capture_on_commit_callbacks(execute=False) as published:
+        first = notification_redispatch_stuck(older_than=timedelta(minutes=5))
+        second = notification_redispatch_stuck(older_than=timedelta(minutes=5))
+    assert first == [str(lost.pk)]
+    assert second == []
+    assert len(published) == 1

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.networks import parse_network
 from vpn_records.checks import FAIL, PASS, WARN, Context, check_allocation, check_prefix_size, check_public
-from vpn_records.networks import parse_network
 
 net = ipaddress.ip_network
 

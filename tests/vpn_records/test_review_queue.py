@@ -4,8 +4,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applicants.models import PersonalDataView
+from core.paging import CappedCountPaginator
 from tests.factories import make_company_user, make_registration
-from vpn_records.admin_paging import CappedCountPaginator
 from vpn_records.models import IpEntry, Registration
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import uuid
-import vpn_records.fields
+import core.fields
 from django.conf import settings
 from django.db import migrations, models
 
@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('row_number', models.PositiveIntegerField(verbose_name='row')),
-                ('network', vpn_records.fields.CidrField(blank=True, null=True, verbose_name='address or network')),
+                ('network', core.fields.CidrField(blank=True, null=True, verbose_name='address or network')),
                 ('site', models.CharField(blank=True, max_length=200, verbose_name='site')),
                 ('vpn_type', models.CharField(blank=True, max_length=20, verbose_name='VPN type')),
                 ('notes', models.CharField(blank=True, max_length=500, verbose_name='notes')),

@@ -13,13 +13,14 @@ from rest_framework.mixins import ListModelMixin
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from applicants.api_views import ApplicantAPIView
 from core.openapi import SIGNED_IN, api_operation, location_header
 from core.upload_limits import install_size_limit
+from vpn_records.models import Isp, Purpose, Registration, VpnType
 
-from . import bulk, selectors
-from .api import _ApplicantAPIView
-from .models import BulkUpload, Isp, Purpose, Registration, VpnType
-from .uploads import over_limit_message
+from . import selectors, services
+from .models import BulkUpload
+from .readers import over_limit_message
 
 
 class BulkUploadInputSerializer(serializers.Serializer):
@@ -60,7 +61,7 @@ class BulkUploadSerializer(serializers.ModelSerializer):
     def get_failure(self, upload: BulkUpload) -> dict | None:
         if not upload.failure:
             return None
-        return {"code": upload.failure["code"], "message": bulk.failure_message(upload)}
+        return {"code": upload.failure["code"], "message": services.failure_message(upload)}
 
     def get_url(self, upload: BulkUpload) -> str:
         return self._absolute(reverse("api:bulk-upload-detail", kwargs={"public_id": upload.public_id}))
@@ -75,7 +76,7 @@ class BulkUploadSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
-class BulkUploadListCreateAPI(ListModelMixin, _ApplicantAPIView):
+class BulkUploadListCreateAPI(ListModelMixin, ApplicantAPIView):
     """`GET`: your uploads, newest first. `POST` (multipart: `file` and the batch fields): 202 with the job."""
 
     serializer_class = BulkUploadSerializer
@@ -109,13 +110,13 @@ class BulkUploadListCreateAPI(ListModelMixin, _ApplicantAPIView):
         if getattr(request._request, "upload_too_large", False):
             raise ValidationError({"file": [ErrorDetail(over_limit_message(), code="too_large")]})
         incoming.is_valid(raise_exception=True)
-        upload = bulk.bulk_upload_create(user=request.user, **incoming.validated_data)
+        upload = services.bulk_upload_create(user=request.user, **incoming.validated_data)
         upload.refresh_from_db()  # in-process mode has finished the job already
         data = self.get_serializer(upload).data
         return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
 
 
-class BulkUploadDetailAPI(_ApplicantAPIView):
+class BulkUploadDetailAPI(ApplicantAPIView):
     """`GET`: the job's status and counts; poll it until `status` is completed, failed or cancelled."""
 
     serializer_class = BulkUploadSerializer
@@ -126,7 +127,7 @@ class BulkUploadDetailAPI(_ApplicantAPIView):
         return Response(self.get_serializer(upload).data)
 
 
-class BulkUploadCancelAPI(_ApplicantAPIView):
+class BulkUploadCancelAPI(ApplicantAPIView):
     """`POST`: stop the job; nothing from it is registered. 409 once it has ended."""
 
     serializer_class = BulkUploadSerializer
@@ -134,11 +135,11 @@ class BulkUploadCancelAPI(_ApplicantAPIView):
     @api_operation(request=None, responses={200: BulkUploadSerializer}, errors=(404, 409, *SIGNED_IN))
     def post(self, request, public_id):
         upload = selectors.bulk_upload_get_for_user(user=request.user, public_id=public_id)
-        upload = bulk.bulk_upload_cancel(upload=upload, user=request.user)
+        upload = services.bulk_upload_cancel(upload=upload, user=request.user)
         return Response(self.get_serializer(upload).data)
 
 
-class BulkUploadErrorsAPI(_ApplicantAPIView):
+class BulkUploadErrorsAPI(ApplicantAPIView):
     """`GET`: the error report as CSV: row, column, value, error; every cell safe to open in a spreadsheet."""
 
     def perform_content_negotiation(self, request, force=False):
@@ -152,4 +153,4 @@ class BulkUploadErrorsAPI(_ApplicantAPIView):
     )
     def get(self, request, public_id):
         upload = selectors.bulk_upload_get_for_user(user=request.user, public_id=public_id)
-        return bulk.error_report_response(upload)
+        return services.error_report_response(upload)

@@ -5,7 +5,7 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vpn_records.networks import NetworkError, display_network, parse_network, parse_network_lines
+from core.networks import NetworkError, display_network, parse_network, parse_network_lines
 
 
 @given(st.ip_addresses())

@@ -5,10 +5,11 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from applicants.models import User
+from bulk_uploads import services as bulk
+from bulk_uploads.models import BulkUpload
 from core.csv_safety import csv_lines
 from core.errors import PortalError
-from vpn_records import bulk
-from vpn_records.models import BulkUpload, Isp, Purpose, VpnType
+from vpn_records.models import Isp, Purpose, VpnType
 
 
 class Command(BaseCommand):

@@ -10,13 +10,14 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from bulk_uploads import services as bulk
+from bulk_uploads.models import BulkUpload, BulkUploadRow
 from core.csv_safety import csv_lines
 from core.errors import ConflictError, ForbiddenError
 from notifications.models import Notification
+from tests.bulk_uploads.bulk_files import csv_file, xlsx_file
 from tests.factories import make_registration
-from tests.vpn_records.bulk_files import csv_file, xlsx_file
-from vpn_records import bulk
-from vpn_records.models import BulkUpload, BulkUploadRow, DeniedNetwork, IpEntry, Registration, Status, StatusChange
+from vpn_records.models import DeniedNetwork, IpEntry, Registration, Status, StatusChange
 
 pytestmark = pytest.mark.django_db
 BATCH = {"purpose": "it_export", "purpose_detail": "Offshore development team.", "isp": "nayatel", "vpn_type": "ipsec"}
@@ -318,7 +319,7 @@ def test_a_workbook_declaring_fewer_rows_than_it_holds_still_meets_the_limit(
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tests.vpn_records.bulk_files import replace_member, xlsx_bytes
+    from tests.bulk_uploads.bulk_files import replace_member, xlsx_bytes
 
     settings.BULK_UPLOAD_MAX_ROWS = 3
     workbook = xlsx_bytes([[f"111.68.96.{i}"] for i in range(1, 7)], header=["ip"])
@@ -347,7 +348,7 @@ def test_an_unexpected_error_ends_the_job_instead_of_leaving_it_running(company_
 def test_a_workbook_declaring_fewer_rows_than_it_holds_loses_none(company_user, django_capture_on_commit_callbacks):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tests.vpn_records.bulk_files import replace_member, xlsx_bytes
+    from tests.bulk_uploads.bulk_files import replace_member, xlsx_bytes
 
     workbook = xlsx_bytes([[f"111.68.96.{i}"] for i in range(1, 7)], header=["ip"])
     sheet = zipfile.ZipFile(io.BytesIO(workbook)).read("xl/worksheets/sheet1.xml")

@@ -5,9 +5,9 @@ import ipaddress
 import pytest
 from django.db import connection
 
+from core.networks import NetworkError
 from tests.factories import make_registration
 from vpn_records.models import IpEntry
-from vpn_records.networks import NetworkError
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from openpyxl.styles import Font
 
 from core.csv_safety import csv_lines
 
-from .uploads import COLUMNS
+from .readers import COLUMNS
 
 EXAMPLE_ROW = ("203.0.113.10", "Head office, Lahore", "wireguard", "Example: replace with your own addresses")
 

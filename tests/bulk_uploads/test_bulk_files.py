@@ -7,8 +7,10 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from bulk_uploads.readers import open_reader
+from bulk_uploads.services import inspect_file
 from core.errors import PortalError
-from tests.vpn_records.bulk_files import (
+from tests.bulk_uploads.bulk_files import (
     csv_file,
     entity_bomb_xlsx,
     replace_member,
@@ -16,8 +18,6 @@ from tests.vpn_records.bulk_files import (
     xlsx_file,
     zip_bomb_xlsx,
 )
-from vpn_records.bulk import inspect_file
-from vpn_records.uploads import open_reader
 
 ROWS = [["111.68.96.10", "Lahore office", "WireGuard", "نوٹ"], ["2400:cb00:2049::/48", "", "", ""]]
 

@@ -15,7 +15,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from itertools import islice
 from pathlib import Path
@@ -32,24 +32,16 @@ from applicants.models import Applicant, User
 from core.bidi import isolate
 from core.csv_safety import csv_lines
 from core.errors import ConflictError, ForbiddenError, PortalError
+from core.jobs import publish_on_commit, redispatch_stuck
+from core.networks import IPNetwork, NetworkError, network_error_message, parse_network
 from notifications.services import notify_members
+from vpn_records.checks import FAIL, PASS, WARN, finding_message, run_network_checks
+from vpn_records.models import NOTES_MAX_LENGTH, SITE_MAX_LENGTH, IpEntry, Registration, VpnType
+from vpn_records.services import Batch, registration_create_verified
+from vpn_records.verification import gather_contexts
 
-from .checks import FAIL, PASS, WARN, check_identity, finding_message, run_network_checks
-from .models import (
-    NOTES_MAX_LENGTH,
-    SITE_MAX_LENGTH,
-    BulkUpload,
-    BulkUploadRow,
-    IpEntry,
-    Registration,
-    Status,
-    VpnType,
-)
-from .networks import IPNetwork, NetworkError, network_error_message, parse_network
-from .services import _next_reference, isp_other_kept
-from .uploads import SourceRow, UploadError, detect_format, file_message, open_reader
-from .verification import duplicate_cnic_applicants, gather_contexts
-from .workflow import transition_registration
+from .models import BulkUpload, BulkUploadRow
+from .readers import SourceRow, UploadError, detect_format, file_message, open_reader
 
 logger = logging.getLogger(__name__)
 State = BulkUpload.State
@@ -85,7 +77,7 @@ def bulk_upload_create(
 
     With `dispatch=False` the caller processes the job itself (the `import_ips` command)."""
     applicant = _company_applicant(user)
-    isp_other = isp_other_kept(isp=isp, isp_other=isp_other)
+    batch = Batch(purpose, purpose_detail, isp, vpn_type, isp_other).checked()
     file_format = inspect_file(file)
     with transaction.atomic():
         Applicant.objects.select_for_update().get(pk=applicant.pk)  # one new upload at a time per applicant
@@ -103,11 +95,7 @@ def bulk_upload_create(
             file_format=file_format,
             file_size=file.size,
             sha256=_sha256(file),
-            purpose=purpose,
-            purpose_detail=purpose_detail,
-            isp=isp,
-            isp_other=isp_other,
-            vpn_type=vpn_type,
+            **asdict(batch),
             all_or_nothing=all_or_nothing,
             heartbeat_at=timezone.now(),
         )
@@ -160,8 +148,7 @@ def _sha256(file: UploadedFile) -> str:
 def _dispatch(upload: BulkUpload) -> None:
     from .tasks import process_bulk_upload
 
-    upload_id = upload.pk
-    transaction.on_commit(lambda: process_bulk_upload.delay(upload_id))
+    publish_on_commit(process_bulk_upload.delay, upload.pk)
 
 
 # Processing
@@ -444,50 +431,34 @@ def _finish(upload_id: int) -> BulkUpload | None:
 
 
 def _register(upload: BulkUpload) -> Registration:
-    now = timezone.now()
-    registration = Registration.objects.create(
-        reference=_next_reference(),
-        applicant_id=upload.applicant_id,
-        created_by_id=upload.uploaded_by_id,
-        purpose=upload.purpose,
-        purpose_detail=upload.purpose_detail,
-        isp=upload.isp,
-        isp_other=upload.isp_other,
-        vpn_type=upload.vpn_type,
+    """The accepted rows become the entries of one registration, through the registrations' own write path."""
+
+    def add_entries(registration: Registration, status: str) -> int:
+        now = timezone.now()
+        entry, row = IpEntry._meta.db_table, BulkUploadRow._meta.db_table
+        with connection.cursor() as cursor:
+            # Entries are created verified, from rows already checked chunk by chunk: one statement for any count.
+            cursor.execute(
+                f"""
+                INSERT INTO {entry} (registration_id, network, status, reasons, site, vpn_type, notes, source_row,
+                                     created_at, updated_at)
+                SELECT %s, network, %s, findings, site, vpn_type, notes, row_number, %s, %s
+                FROM {row} WHERE upload_id = %s AND accepted ORDER BY row_number
+                """,  # noqa: S608 - table names from model meta
+                [registration.pk, status, now, now, upload.pk],
+            )
+            count = cursor.rowcount
+            cursor.execute(f"DELETE FROM {row} WHERE upload_id = %s AND accepted", [upload.pk])  # noqa: S608
+        return count
+
+    return registration_create_verified(
+        applicant=upload.applicant,
+        created_by=upload.uploaded_by,
+        batch=Batch(upload.purpose, upload.purpose_detail, upload.isp, upload.vpn_type, upload.isp_other),
+        add_entries=add_entries,
+        entry_severities={WARN} if upload.warning_rows else set(),
+        reason=_("Bulk upload of “%(name)s”.") % {"name": isolate(upload.file_name)},
     )
-    identity = check_identity(upload.applicant, duplicate_cnic_applicants(applicant=upload.applicant))
-    identity_failed = any(finding.severity == FAIL for finding in identity)
-    entry_status = Status.CHANGES_REQUESTED if identity_failed else Status.UNDER_REVIEW
-    entry, row = IpEntry._meta.db_table, BulkUploadRow._meta.db_table
-    with connection.cursor() as cursor:
-        # Entries are created verified, from rows already checked chunk by chunk: one statement for any count.
-        cursor.execute(
-            f"""
-            INSERT INTO {entry} (registration_id, network, status, reasons, site, vpn_type, notes, source_row,
-                                 created_at, updated_at)
-            SELECT %s, network, %s, findings, site, vpn_type, notes, row_number, %s, %s
-            FROM {row} WHERE upload_id = %s AND accepted ORDER BY row_number
-            """,  # noqa: S608 - table names from model meta
-            [registration.pk, entry_status, now, now, upload.pk],
-        )
-        cursor.execute(f"DELETE FROM {row} WHERE upload_id = %s AND accepted", [upload.pk])  # noqa: S608
-    severities = {f.severity for f in identity} | ({WARN} if upload.warning_rows else set())
-    outcome = FAIL if identity_failed else WARN if WARN in severities else PASS
-    reason = _("Bulk upload of “%(name)s”.") % {"name": isolate(upload.file_name)}
-    actor = upload.uploaded_by
-    transition_registration(
-        registration=registration, to=Status.SUBMITTED, actor=actor, reason=reason, submitted_at=now
-    )
-    transition_registration(registration=registration, to=Status.VERIFYING)
-    transition_registration(
-        registration=registration,
-        to=entry_status,
-        reason=_("The applicant's identity details failed verification.") if identity_failed else "",
-        entry_count=upload.accepted_rows,
-        verification_outcome=outcome,
-        identity_findings=[finding.as_json() for finding in identity],
-    )
-    return registration
 
 
 def _fail(upload_id: int, error: UploadError) -> BulkUpload | None:
@@ -534,21 +505,18 @@ def bulk_upload_cancel(*, upload: BulkUpload, user: User) -> BulkUpload:
     return upload
 
 
-@transaction.atomic
 def bulk_uploads_redispatch_stuck(*, older_than: timedelta) -> list[str]:
-    """Publish again the jobs with no progress for `older_than`: lost with Redis, or their worker was killed."""
-    cutoff = timezone.now() - older_than
-    stuck = list(
-        BulkUpload.objects.select_for_update(skip_locked=True)
-        .filter(state__in=[State.QUEUED, State.RUNNING], heartbeat_at__lt=cutoff)
-        .order_by("heartbeat_at")[:100]
+    """Publish again the jobs with no progress for `older_than`: lost with the broker, or their worker killed."""
+    from .tasks import process_bulk_upload
+
+    return redispatch_stuck(
+        BulkUpload.objects.filter(state__in=[State.QUEUED, State.RUNNING]),
+        stamp="heartbeat_at",
+        older_than=older_than,
+        publish=process_bulk_upload.delay,
+        limit=100,
+        name=lambda upload: str(upload.public_id),
     )
-    BulkUpload.objects.filter(pk__in=[u.pk for u in stuck]).update(heartbeat_at=timezone.now())
-    for upload in stuck:
-        _dispatch(upload)
-    if stuck:
-        logger.warning("re-dispatched bulk uploads %s", ", ".join(str(u.public_id) for u in stuck))
-    return [str(u.public_id) for u in stuck]
 
 
 def error_report_response(upload: BulkUpload) -> StreamingHttpResponse:

@@ -10,11 +10,12 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from bulk_uploads import services as bulk
+from bulk_uploads.models import BulkUpload
 from notifications.models import Notification
+from tests.bulk_uploads.bulk_files import csv_file, xlsx_file
 from tests.factories import token_for
-from tests.vpn_records.bulk_files import csv_file, xlsx_file
-from vpn_records import bulk
-from vpn_records.models import BulkUpload, IpEntry
+from vpn_records.models import IpEntry
 
 pytestmark = pytest.mark.django_db
 BATCH = {"purpose": "it_export", "purpose_detail": "Offshore development team.", "isp": "nayatel", "vpn_type": "ipsec"}
@@ -34,11 +35,11 @@ def company_client(client, company_user):
 def test_company_uploads_a_file_and_follows_it_to_the_registration(
     company_client, company_user, django_capture_on_commit_callbacks
 ):
-    page = company_client.get(reverse("vpn_records:bulk_upload_new")).text
+    page = company_client.get(reverse("bulk_uploads:new")).text
     assert "Upload a file of IP addresses" in page and "template.xlsx" in page
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = company_client.post(reverse("vpn_records:bulk_upload_new"), BATCH | {"file": csv_file(ROWS)})
+        response = company_client.post(reverse("bulk_uploads:new"), BATCH | {"file": csv_file(ROWS)})
     job = BulkUpload.objects.get()
     assert response.status_code == 302 and response.url == job.get_absolute_url()
 
@@ -49,7 +50,7 @@ def test_company_uploads_a_file_and_follows_it_to_the_registration(
     assert job.registration.reference in page
     assert "hx-trigger" not in page  # finished: the page stops polling
 
-    report = body(company_client.get(reverse("vpn_records:bulk_upload_errors", args=[job.public_id])))
+    report = body(company_client.get(reverse("bulk_uploads:errors", args=[job.public_id])))
     assert list(csv.reader(io.StringIO(report)))[1][:3] == ["4", "ip", "172.16.0.1"]
 
     detail = company_client.get(job.registration.get_absolute_url()).text
@@ -65,7 +66,7 @@ def test_the_progress_panel_polls_while_the_job_runs(company_client, company_use
     full = company_client.get(job.get_absolute_url()).text
     assert "htmx-2.min.js" in full and '<meta http-equiv="refresh"' in full  # and without JavaScript
 
-    response = company_client.post(reverse("vpn_records:bulk_upload_cancel", args=[job.public_id]), follow=True)
+    response = company_client.post(reverse("bulk_uploads:cancel", args=[job.public_id]), follow=True)
     assert "The upload was cancelled; nothing from it was registered." in response.text
     assert "Cancelled" in response.text and "hx-trigger" not in response.text
 
@@ -79,7 +80,7 @@ def test_the_progress_panel_polls_while_the_job_runs(company_client, company_use
     ],
 )
 def test_a_bad_file_is_refused_on_the_form_with_why(company_client, file, message):
-    response = company_client.post(reverse("vpn_records:bulk_upload_new"), BATCH | {"file": file})
+    response = company_client.post(reverse("bulk_uploads:new"), BATCH | {"file": file})
     assert response.status_code == 200
     assert message in response.text and 'class="error-summary"' in response.text
     assert not BulkUpload.objects.exists()
@@ -88,33 +89,33 @@ def test_a_bad_file_is_refused_on_the_form_with_why(company_client, file, messag
 def test_a_file_over_the_limit_is_refused_while_it_arrives(company_client, settings):
     settings.BULK_UPLOAD_MAX_BYTES = 2_000
     big = csv_file([[f"111.68.{i // 250}.{i % 250}", "", "", ""] for i in range(2_000)])
-    response = company_client.post(reverse("vpn_records:bulk_upload_new"), BATCH | {"file": big})
+    response = company_client.post(reverse("bulk_uploads:new"), BATCH | {"file": big})
     assert response.status_code == 200
     assert "The file is larger than the limit of 0.002 MB." in response.text
     assert not BulkUpload.objects.exists()
 
 
 def test_templates_download_in_both_formats(company_client):
-    text = company_client.get(reverse("vpn_records:bulk_upload_template", args=["csv"])).content.decode("utf-8-sig")
+    text = company_client.get(reverse("bulk_uploads:template", args=["csv"])).content.decode("utf-8-sig")
     assert text.splitlines()[0] == "ip,site,vpn_type,notes"
-    response = company_client.get(reverse("vpn_records:bulk_upload_template", args=["xlsx"]))
+    response = company_client.get(reverse("bulk_uploads:template", args=["xlsx"]))
     sheet = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
     assert next(sheet.iter_rows(values_only=True)) == ("ip", "site", "vpn_type", "notes")
-    assert company_client.get(reverse("vpn_records:bulk_upload_template", args=["pdf"])).status_code == 404
+    assert company_client.get(reverse("bulk_uploads:template", args=["pdf"])).status_code == 404
 
 
 def test_freelancers_are_sent_to_the_form(client, freelancer):
     client.force_login(freelancer)
-    response = client.get(reverse("vpn_records:bulk_upload_new"))
+    response = client.get(reverse("bulk_uploads:new"))
     assert response.url == reverse("vpn_records:new")
 
 
 def test_another_applicants_upload_is_not_found(client, company_user, other_applicant):
     job = bulk.bulk_upload_create(user=company_user, file=csv_file(ROWS), dispatch=False, **BATCH)
     client.force_login(other_applicant)
-    for name in ("bulk_upload", "bulk_upload_errors"):
-        assert client.get(reverse(f"vpn_records:{name}", args=[job.public_id])).status_code == 404
-    assert client.post(reverse("vpn_records:bulk_upload_cancel", args=[job.public_id])).status_code == 404
+    for name in ("upload", "errors"):
+        assert client.get(reverse(f"bulk_uploads:{name}", args=[job.public_id])).status_code == 404
+    assert client.post(reverse("bulk_uploads:cancel", args=[job.public_id])).status_code == 404
 
 
 # The API
@@ -240,9 +241,9 @@ def test_import_ips_refuses_a_bad_file(company_user, tmp_path):
 def test_staff_see_uploads_in_the_admin_read_only(client, reviewer, company_user):
     job = bulk.bulk_upload_create(user=company_user, file=csv_file(ROWS), dispatch=False, **BATCH)
     client.force_login(reviewer)
-    listing = client.get(reverse("admin:vpn_records_bulkupload_changelist")).text
+    listing = client.get(reverse("admin:bulk_uploads_bulkupload_changelist")).text
     assert "ips.csv" in listing and "Waiting to start" in listing
-    page = client.get(reverse("admin:vpn_records_bulkupload_change", args=[job.pk])).text
+    page = client.get(reverse("admin:bulk_uploads_bulkupload_change", args=[job.pk])).text
     assert job.sha256 in page and 'name="_save"' not in page
 
 
@@ -295,15 +296,15 @@ def test_a_hostile_file_name_is_shown_escaped_and_isolated(
     job_page = company_client.get(job.get_absolute_url()).text
     assert f"<h1>Upload of “{ESCAPED_IN_BDI}”</h1>" in job_page
     assert "<title>\u2068&lt;img src=x onerror=alert(1)&gt;gpj.csv\u2069" in job_page
-    uploads_page = company_client.get(reverse("vpn_records:bulk_upload_new")).text
+    uploads_page = company_client.get(reverse("bulk_uploads:new")).text
     registration_page = company_client.get(job.registration.get_absolute_url()).text
     assert ESCAPED_IN_BDI in uploads_page and f"From your upload of “{ESCAPED_IN_BDI}”." in registration_page
     for page in (job_page, uploads_page, registration_page):
         assert "<img src=x" not in page
 
     client.force_login(reviewer)
-    listing = client.get(reverse("admin:vpn_records_bulkupload_changelist")).text
-    detail = client.get(reverse("admin:vpn_records_bulkupload_change", args=[job.pk])).text
+    listing = client.get(reverse("admin:bulk_uploads_bulkupload_changelist")).text
+    detail = client.get(reverse("admin:bulk_uploads_bulkupload_change", args=[job.pk])).text
     assert ESCAPED_IN_BDI in listing and ESCAPED_IN_BDI in detail
     assert "<img src=x" not in listing and "<img src=x" not in detail
     assert f"\u2068&lt;img src=x onerror=alert(1)&gt;gpj.csv\u2069 ({job.public_id})" in detail  # the breadcrumb

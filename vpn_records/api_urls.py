@@ -1,0 +1,20 @@
+from django.urls import path
+
+from .api import (
+    EntryDetailAPI,
+    EntryListAPI,
+    RegistrationDetailAPI,
+    RegistrationListCreateAPI,
+    RegistrationWithdrawAPI,
+    ReviewEntryDecisionAPI,
+)
+
+urlpatterns = [
+    path("registrations/", RegistrationListCreateAPI.as_view(), name="registration-list"),
+    path("registrations/<str:reference>/", RegistrationDetailAPI.as_view(), name="registration-detail"),
+    path("registrations/<str:reference>/withdraw/", RegistrationWithdrawAPI.as_view(), name="registration-withdraw"),
+    path("registrations/<str:reference>/entries/", EntryListAPI.as_view(), name="registration-entry-list"),
+    path("registrations/<str:reference>/entries/<int:pk>/", EntryDetailAPI.as_view(), name="registration-entry-detail"),
+    path("review/entries/<int:pk>/approve/", ReviewEntryDecisionAPI.as_view(approve=True), name="review-entry-approve"),
+    path("review/entries/<int:pk>/reject/", ReviewEntryDecisionAPI.as_view(approve=False), name="review-entry-reject"),
+]
