@@ -7,10 +7,14 @@ from typing import cast
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
-
-from core.paging import ApiPagination
+from rest_framework.pagination import PageNumberPagination
 
 from .models import User
+
+
+class ApiPagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500
 
 
 class ApplicantAPIView(GenericAPIView):

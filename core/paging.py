@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
-from rest_framework.pagination import PageNumberPagination
 
 
 class CappedCountPaginator(Paginator):
@@ -15,8 +14,3 @@ class CappedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return self.object_list[: self.CAP + 1].count()
-
-
-class ApiPagination(PageNumberPagination):
-    page_size_query_param = "page_size"
-    max_page_size = 500
