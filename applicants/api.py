@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -8,8 +9,10 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.bidi import isolate
 from core.errors import PortalError
 from core.openapi import SIGNED_IN, api_operation
+from core.security import locked_until
 
 from .models import ApiToken
 from .throttles import TooManyAttempts, count_attempt
@@ -22,7 +25,15 @@ class TokenRequestSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
 
     def validate(self, attrs):
-        user = authenticate(self.context["request"], email=attrs["email"].lower(), password=attrs["password"])
+        request = self.context["request"]
+        user = authenticate(request, email=attrs["email"].lower(), password=attrs["password"])
+        if user is None and getattr(request, "axes_locked_out", False):
+            until = locked_until()
+            raise exceptions.Throttled(
+                wait=settings.AXES_COOLOFF_TIME.total_seconds(),
+                detail=_("Too many failed sign-in attempts: sign-in is locked until %(time)s Pakistan time.")
+                % {"time": isolate(f"{until:%H:%M}")},
+            )
         if user is None:
             raise serializers.ValidationError(
                 _("The email address or password is not right, or the email address is not confirmed yet."),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, ProtectedError, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -237,3 +239,31 @@ def applicant_change_mobile(*, user: User, mobile: object) -> Applicant:
         channels=(Notification.Channel.EMAIL,),
     )
     return applicant
+
+
+def unconfirmed_applicants_remove(*, older_than: timedelta) -> int:
+    """Remove applicants none of whose accounts confirmed an email address within `older_than` of signing up:
+    they never affected anyone (identity checks skip them), and a CNIC typed by a stranger should not linger.
+    Returns how many were removed."""
+    cutoff = timezone.now() - older_than
+    stale = (
+        Applicant.objects.annotate(
+            confirmed=Count("members", filter=Q(members__email_confirmed_at__isnull=False)),
+            newest=Max("members__date_joined"),
+        )
+        .filter(confirmed=0, newest__lt=cutoff)
+        .values_list("pk", flat=True)
+    )
+    removed = 0
+    for applicant_id in list(stale[:1000]):
+        try:
+            with transaction.atomic():
+                User.objects.filter(applicant_id=applicant_id, email_confirmed_at__isnull=True).delete()
+                Applicant.objects.filter(pk=applicant_id).delete()
+        except ProtectedError:  # something of theirs exists after all (an upload, a registration): keep them
+            logger.warning("unconfirmed applicant %s kept: it has records", applicant_id)
+            continue
+        removed += 1
+    if removed:
+        logger.info("removed %s applicants that never confirmed an email address", removed)
+    return removed

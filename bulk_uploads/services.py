@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -20,9 +21,10 @@ from datetime import timedelta
 from itertools import islice
 from pathlib import Path
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,12 +34,13 @@ from applicants.models import Applicant, User
 from core.bidi import isolate
 from core.csv_safety import csv_lines
 from core.errors import ConflictError, ForbiddenError, PortalError
-from core.jobs import publish_on_commit, redispatch_stuck
+from core.jobs import analyze, publish_on_commit, redispatch_stuck
 from core.networks import IPNetwork, NetworkError, network_error_message, parse_network
 from notifications.services import notify_members
 from vpn_records.checks import FAIL, PASS, WARN, finding_message, run_network_checks
+from vpn_records.holders import is_holder_violation, take_holder_lock
 from vpn_records.models import NOTES_MAX_LENGTH, SITE_MAX_LENGTH, IpEntry, Registration, VpnType
-from vpn_records.services import Batch, registration_create_verified
+from vpn_records.services import Batch, next_reference, registration_create_verified
 from vpn_records.verification import gather_contexts
 
 from .models import BulkUpload, BulkUploadRow
@@ -154,9 +157,18 @@ def _dispatch(upload: BulkUpload) -> None:
 # Processing
 
 
-def bulk_upload_process(*, upload_id: int, progress: Callable[[BulkUpload], None] | None = None) -> BulkUpload | None:
+def bulk_upload_process(
+    *,
+    upload_id: int,
+    progress: Callable[[BulkUpload], None] | None = None,
+    slice_seconds: float | None = None,
+) -> BulkUpload | None:
     """Process the job from its last committed chunk to the end. Safe to run twice, even at once: each chunk
-    commits only if the job is still running at the offset this run read, so a second run stops at once."""
+    commits only if the job is still running at the offset this run read, so a second run stops at once.
+
+    With `slice_seconds` (a worker's task), stop after the first chunk that ends past that time and publish the
+    job again, so no task comes near a time limit however large the file or slow the database: slow is never
+    failed."""
     upload = _start(upload_id)
     if upload is None:
         return None
@@ -173,6 +185,7 @@ def bulk_upload_process(*, upload_id: int, progress: Callable[[BulkUpload], None
             limit = settings.BULK_UPLOAD_MAX_ROWS
             accepted = _accepted_so_far(upload)
             rows = reader.rows(skip=offset)
+            deadline = None if slice_seconds is None else time.monotonic() + slice_seconds
             while chunk := list(islice(rows, settings.BULK_UPLOAD_CHUNK_ROWS)):
                 if offset + len(chunk) > limit:  # a workbook may declare fewer rows than it holds
                     raise UploadError("too_many_rows", count=f"{offset + len(chunk):,}+", limit=f"{limit:,}")
@@ -185,6 +198,11 @@ def bulk_upload_process(*, upload_id: int, progress: Callable[[BulkUpload], None
                 offset = upload.processed_rows
                 if progress:
                     progress(upload)
+                if deadline is not None and time.monotonic() > deadline:
+                    _dispatch(upload)  # the next slice, in a task of its own
+                    return upload
+    except SoftTimeLimitExceeded:
+        return _continue_later(upload_id)
     except UploadError as error:
         return _fail(upload_id, error)
     except FileNotFoundError:
@@ -195,7 +213,20 @@ def bulk_upload_process(*, upload_id: int, progress: Callable[[BulkUpload], None
         # Retrying cannot fix a bug or a file we cannot read: end the job rather than sweep it up forever.
         logger.exception("bulk upload %s stopped by an unexpected error", upload_id)
         return _fail(upload_id, UploadError("interrupted", detail=type(error).__name__))
-    return _finish(upload_id)
+    try:
+        return _finish(upload_id)
+    except SoftTimeLimitExceeded:
+        return _continue_later(upload_id)
+
+
+def _continue_later(upload_id: int) -> BulkUpload | None:
+    """The task ran out of time mid-chunk: what it had not committed is rolled back, and the job goes on from its
+    last committed chunk in a new task."""
+    logger.warning("bulk upload %s: out of time in one task; continuing in another", upload_id)
+    upload = BulkUpload.objects.filter(pk=upload_id).first()
+    if upload is not None and upload.is_active:
+        _dispatch(upload)
+    return upload
 
 
 @contextmanager
@@ -416,10 +447,30 @@ def _finish(upload_id: int) -> BulkUpload | None:
         if upload.all_or_nothing and upload.rejected_rows:
             return _fail(upload_id, UploadError("rows_rejected", count=f"{upload.rejected_rows:,}"))
         if upload.accepted_rows:
-            upload.registration = _register(upload)
+            try:
+                with transaction.atomic():  # rows checked chunk by chunk are nearly always still free
+                    upload.registration = _register(upload)
+            except IntegrityError as error:
+                if not is_holder_violation(error):
+                    raise
+                # Another applicant has since taken some of these networks: those rows are rejected now. The
+                # reference is taken first, as every writer does before the holder lock (vpn_records.holders).
+                reference = next_reference()
+                _reject_held_rows(upload)
+                if upload.all_or_nothing and upload.rejected_rows:
+                    return _fail(upload_id, UploadError("rows_rejected", count=f"{upload.rejected_rows:,}"))
+                if upload.accepted_rows:
+                    upload.registration = _register(upload, reference=reference)
         upload.state, upload.finished_at, upload.heartbeat_at = State.COMPLETED, timezone.now(), timezone.now()
-        upload.save(update_fields=["state", "finished_at", "heartbeat_at", "registration"])
+        upload.save(
+            update_fields=[
+                "state", "finished_at", "heartbeat_at", "registration", "accepted_rows", "rejected_rows",
+                "warning_rows",
+            ]
+        )  # fmt: skip
         _notify_finished(upload)
+    if upload.accepted_rows >= settings.BULK_UPLOAD_ANALYZE_ROWS:
+        analyze(IpEntry, Registration)  # plans for the next job's checks made on the grown table
     logger.info(
         "bulk upload %s completed: %s accepted, %s rejected, registration %s",
         upload.public_id,
@@ -430,7 +481,37 @@ def _finish(upload_id: int) -> BulkUpload | None:
     return upload
 
 
-def _register(upload: BulkUpload) -> Registration:
+def _reject_held_rows(upload: BulkUpload) -> None:
+    """Under the holder lock, reject the accepted rows whose network another applicant now holds, as the chunk's
+    check would have: with the conflict finding, never naming the holder."""
+    take_holder_lock()
+    row = BulkUploadRow._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH held AS (
+                SELECT DISTINCT h.probe FROM ipentry_held_by_others(
+                    ARRAY(SELECT network FROM {row} WHERE upload_id = %(upload)s AND accepted), %(applicant)s) h),
+            rejected AS (
+                UPDATE {row} r SET accepted = false, findings = '[]'::jsonb, errors = jsonb_build_array(
+                    jsonb_build_object('column', 'ip', 'finding', 'conflict', 'value', r.network::text,
+                                       'params', jsonb_build_object('network', r.network::text)))
+                  FROM (SELECT id, findings FROM {row} WHERE upload_id = %(upload)s AND accepted
+                           AND network IN (SELECT probe FROM held)) was
+                 WHERE r.id = was.id
+                RETURNING was.findings)
+            SELECT count(*), count(*) FILTER (WHERE findings @> '[{{"severity": "warn"}}]') FROM rejected
+            """,  # noqa: S608 - table name from model meta
+            {"upload": upload.pk, "applicant": upload.applicant_id},
+        )
+        count, warned = cursor.fetchone()
+    upload.accepted_rows -= count
+    upload.rejected_rows += count
+    upload.warning_rows -= warned
+    logger.warning("bulk upload %s: %s rows taken by another applicant while it ran", upload.public_id, count)
+
+
+def _register(upload: BulkUpload, reference: str = "") -> Registration:
     """The accepted rows become the entries of one registration, through the registrations' own write path."""
 
     def add_entries(registration: Registration, status: str) -> int:
@@ -458,6 +539,7 @@ def _register(upload: BulkUpload) -> Registration:
         add_entries=add_entries,
         entry_severities={WARN} if upload.warning_rows else set(),
         reason=_("Bulk upload of “%(name)s”.") % {"name": isolate(upload.file_name)},
+        reference=reference,
     )
 
 

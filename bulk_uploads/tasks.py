@@ -13,7 +13,7 @@ from .services import bulk_upload_process, bulk_uploads_redispatch_stuck
 @shared_task(**RETRY_ON_DATABASE_ERRORS)
 def process_bulk_upload(upload_id: int) -> None:
     """Process a bulk upload from its last committed chunk. Safe to run twice, even at the same time."""
-    bulk_upload_process(upload_id=upload_id)
+    bulk_upload_process(upload_id=upload_id, slice_seconds=settings.BULK_UPLOAD_SLICE_SECONDS)
 
 
 @shared_task(acks_late=True)

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.html import escape
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import defaults
 from rest_framework import exceptions, status
@@ -59,3 +66,44 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     message = str(exceptions.NotFound.default_detail)
     errors = [{"field": None, "code": exceptions.NotFound.default_code, "message": message}]
     return JsonResponse({"detail": message, "errors": errors}, status=status.HTTP_404_NOT_FOUND)
+
+
+def _error_answer(request: HttpRequest, *, status_code: int, code: str, message: str) -> HttpResponse:
+    """The API's JSON error under /api/; elsewhere a bare page that needs neither the database nor a template."""
+    if request.path_info.startswith("/api/"):
+        errors = [{"field": None, "code": code, "message": message}]
+        return JsonResponse({"detail": message, "errors": errors}, status=status_code)
+    page = f"<!doctype html><title>{escape(message)}</title><main><h1>{escape(message)}</h1></main>"
+    return HttpResponse(page, status=status_code, content_type="text/html; charset=utf-8")
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE is 413 naming the limit; any other bad request, 400 in JSON."""
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        message = _("The request body is larger than the %(limit)s MB this service accepts.") % {
+            "limit": f"{limit / 1_000_000:g}"
+        }
+        return _error_answer(
+            request, status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, code="too_large", message=message
+        )
+    if not request.path_info.startswith("/api/"):
+        return defaults.bad_request(request, exception)
+    return _error_answer(request, status_code=400, code="bad_request", message=_("The request could not be read."))
+
+
+RETRY_AFTER_SECONDS = 30
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The database away is 503 with Retry-After (it is usually back within seconds); anything else, 500."""
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        message = _("The service is briefly unavailable. Please try again in a minute.")
+        response = _error_answer(request, status_code=503, code="unavailable", message=message)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    if not request.path_info.startswith("/api/"):
+        return defaults.server_error(request)
+    message = _("Something went wrong on our side. It has been logged; please try again later.")
+    return _error_answer(request, status_code=500, code="server_error", message=message)

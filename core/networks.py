@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -19,6 +20,10 @@ NETWORK_ERROR_MESSAGES = {
         "203.0.113.0/24 or 2001:db8::/48)."
     ),
     "host_bits": gettext_lazy("“%(value)s” has host bits set after the prefix; the network is %(network)s."),
+    "leading_zeros": gettext_lazy(
+        "“%(value)s” has a number with a leading zero, which some programs read as octal and others as decimal: "
+        "write %(meant)s if that is the address you mean."
+    ),
     "zone_id": gettext_lazy(
         "“%(value)s” ends in a zone id (%(zone)s), which names a network interface on one computer and means "
         "nothing to anyone else: leave it out."
@@ -52,6 +57,8 @@ def parse_network(text: str) -> IPNetwork:
         raise NetworkError("empty")
     if "%" in value:  # Python accepts IPv6 zone ids (fe80::1%eth0); PostgreSQL and everyone else's firewall do not
         raise NetworkError("zone_id", {"value": value[:60], "zone": value[value.index("%") :][:20]})
+    if meant := _without_leading_zeros(value):
+        raise NetworkError("leading_zeros", {"value": value[:60], "meant": meant})
     try:
         network = ipaddress.ip_network(value, strict=True)
     except ValueError as exc:
@@ -64,6 +71,20 @@ def parse_network(text: str) -> IPNetwork:
         mapped = network.network_address.ipv4_mapped
         network = ipaddress.ip_network(f"{mapped}/{network.prefixlen - 96}")
     return network
+
+
+_DOTTED_QUAD = re.compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(/\d{1,2})?$")
+
+
+def _without_leading_zeros(value: str) -> str:
+    """`10.1.2.3` for `010.001.002.003`, if that is a valid address written with leading zeros; else ""."""
+    match = _DOTTED_QUAD.match(value)
+    if not match or not any(len(part) > 1 and part.startswith("0") for part in match.groups()[:4]):
+        return ""
+    octets = [int(part) for part in match.groups()[:4]]
+    if any(octet > 255 for octet in octets):
+        return ""
+    return ".".join(map(str, octets)) + (match.group(5) or "")
 
 
 def display_network(network: IPNetwork) -> str:
@@ -104,3 +125,8 @@ def parse_network_lines(text: str) -> tuple[list[IPNetwork], list[LineError]]:
         first_seen[network] = number
         networks.append(network)
     return networks, errors
+
+
+def as_network(value: IPNetwork | str) -> IPNetwork:
+    """A network as the database driver hands it back (psycopg2 gives `cidr` as text)."""
+    return value if isinstance(value, ipaddress.IPv4Network | ipaddress.IPv6Network) else ipaddress.ip_network(value)

@@ -138,7 +138,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=3
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "core.security.lockout_username"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "locked_out.html"
+AXES_LOCKOUT_CALLABLE = "core.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
 LOGIN_URL = "applicants:login"
 LOGIN_REDIRECT_URL = "vpn_records:dashboard"
@@ -230,11 +230,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bulk_uploads.tasks.sweep_stuck_bulk_uploads",
         "schedule": env.float("BULK_UPLOAD_SWEEP_EVERY", default=30.0),
     },
+    "remove-unconfirmed-applicants": {
+        "task": "applicants.tasks.remove_unconfirmed_applicants",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "sweep-stuck-notifications": {
         "task": "notifications.tasks.sweep_stuck_notifications",
         "schedule": env.float("NOTIFICATION_SWEEP_EVERY", default=60.0),
     },
 }
+# Applicants that never confirmed an email address are removed after this many days.
+UNCONFIRMED_ACCOUNT_DAYS = env.int("UNCONFIRMED_ACCOUNT_DAYS", default=7)
 # Notifications: attempts before a message is marked failed; queued ones older than this are published again.
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=8)
 NOTIFICATION_REDISPATCH_AFTER = env.int("NOTIFICATION_REDISPATCH_AFTER", default=300)
@@ -247,6 +253,11 @@ BULK_UPLOAD_MAX_ROWS = env.int("BULK_UPLOAD_MAX_ROWS", default=200_000)
 BULK_UPLOAD_XLSX_MAX_EXPANDED_BYTES = env.int("BULK_UPLOAD_XLSX_MAX_EXPANDED_MB", default=200) * 1_000_000
 BULK_UPLOAD_CHUNK_ROWS = env.int("BULK_UPLOAD_CHUNK_ROWS", default=10_000)
 BULK_UPLOAD_REDISPATCH_AFTER = env.int("BULK_UPLOAD_REDISPATCH_AFTER", default=120)
+# A job's task stops after the chunk that ends past this many seconds and publishes the rest as a new task: far
+# inside CELERY_TASK_SOFT_TIME_LIMIT however slow the database. Registering this many rows or more refreshes the
+# entries table's planner statistics.
+BULK_UPLOAD_SLICE_SECONDS = env.float("BULK_UPLOAD_SLICE_SECONDS", default=60.0)
+BULK_UPLOAD_ANALYZE_ROWS = env.int("BULK_UPLOAD_ANALYZE_ROWS", default=10_000)
 CELERY_TASK_ROUTES = {
     "vpn_records.tasks.*": {"queue": f"{CELERY_TASK_DEFAULT_QUEUE}.verification"},
     "bulk_uploads.tasks.*": {"queue": f"{CELERY_TASK_DEFAULT_QUEUE}.verification"},
@@ -279,6 +290,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api_parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -13,7 +13,9 @@ api_v1 = [
     path("", include("whitelist.api_urls")),
 ]
 
+handler400 = "core.api_errors.bad_request"
 handler404 = "core.api_errors.page_not_found"
+handler500 = "core.api_errors.server_error"
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),

@@ -99,7 +99,7 @@ MESSAGES = {
     "no_conflict": _("No overlap with other registrations."),
     "denied": _("%(network)s cannot be registered. Contact the regulator if you think this is wrong."),
     "not_denied": _("Not on the denylist."),
-    "cnic_shared": _("Your CNIC is also on another applicant account; staff may contact you about it."),
+    "cnic_shared": _("The CNIC is also on another applicant account."),
     **{f"identity_{code}": message for code, message in validators.MESSAGES.items()},
 }
 # What only staff may see, such as another applicant's reference.
@@ -119,13 +119,17 @@ class Finding:
     staff_params: dict[str, str] = field(default_factory=dict)
     # Which message to show, where one code has several.
     message_key: str = ""
+    # For staff alone: the applicant never sees it (another account's CNIC is staff's to resolve).
+    staff_only: bool = False
 
     def as_json(self) -> dict:
-        data = {"code": self.code, "severity": self.severity, "params": self.params}
+        data: dict[str, object] = {"code": self.code, "severity": self.severity, "params": self.params}
         if self.staff_params:
             data["staff_params"] = self.staff_params
         if self.message_key:
             data["message_key"] = self.message_key
+        if self.staff_only:
+            data["staff_only"] = True
         return data
 
     @property
@@ -273,7 +277,8 @@ def check_identity(applicant: Applicant, duplicates: list[str]) -> list[Finding]
             params = {key: str(value) for key, value in (error.params or {}).items()}
             findings.append(Finding(f"identity_{error.code}", FAIL, params))
     if duplicates:
-        findings.append(Finding("cnic_shared", WARN, staff_params={"others": ", ".join(duplicates)}))
+        # Staff's to resolve: the applicant is never told of another account, nor held back by it.
+        findings.append(Finding("cnic_shared", WARN, staff_params={"others": ", ".join(duplicates)}, staff_only=True))
     return findings
 
 

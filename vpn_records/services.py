@@ -15,13 +15,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from applicants.models import Applicant, User
+from core.bidi import isolate
 from core.errors import ConflictError, ForbiddenError, PortalError
 from core.jobs import publish_on_commit, redispatch_stuck
-from core.networks import IPNetwork
+from core.networks import IPNetwork, display_network
 from notifications.models import Notification
 from notifications.services import notification_queue, notify_members
 
-from .checks import FAIL, PASS, WARN, Finding, check_identity, finding_message, run_network_checks
+from .checks import (
+    FAIL,
+    PASS,
+    WARN,
+    Context,
+    Finding,
+    check_conflicts,
+    check_identity,
+    finding_message,
+    run_network_checks,
+)
+from .holders import held_by_others, take_holder_lock
 from .models import IpEntry, Isp, ReferenceSequence, Registration, Status, StatusChange, reference_text
 from .verification import duplicate_cnic_applicants, gather_contexts
 from .workflow import can_transition, transition_entries, transition_registration
@@ -167,10 +179,29 @@ def registration_submit(*, registration: Registration, user: User) -> Registrati
         submitted_at=now,
         verification_dispatched_at=now,
     )
-    transition_entries(entries=entries, to=Status.SUBMITTED, actor=user, reasons=[])
+    # Late, after every check that can refuse: the holder lock waits for every other submission and approval.
+    take_holder_lock()
+    held = held_by_others(networks=[entry.network for entry in entries], applicant_id=registration.applicant_id)
+    transition_entries(
+        entries=[e for e in entries if e.network not in held], to=Status.SUBMITTED, actor=user, reasons=[]
+    )
+    _hold_back(entries=[e for e in entries if e.network in held], held=held, actor=user)
     _dispatch_verification(registration)
     registration_changed(registration=registration, change=change, notice="registration_submitted")
     return registration
+
+
+HELD_BACK = gettext_lazy("Another applicant holds this network; it was not submitted.")
+
+
+def _hold_back(*, entries: list[IpEntry], held: dict[IPNetwork, list[tuple[str, IPNetwork]]], actor: User) -> None:
+    """Entries another applicant holds stay with the applicant, with the reason, instead of being submitted:
+    one network has one holder. Verification counts them as failed."""
+    for entry in entries:
+        entry.reasons = [check_conflicts(entry.network, Context(other_applicants=held[entry.network])).as_json()]
+    IpEntry.objects.bulk_update(entries, ["reasons"])
+    drafts = [entry for entry in entries if entry.status == Status.DRAFT]
+    transition_entries(entries=drafts, to=Status.CHANGES_REQUESTED, actor=actor, reason=str(HELD_BACK))
 
 
 @transaction.atomic
@@ -209,6 +240,8 @@ def registration_verify(*, registration_id: int) -> Registration | None:
         transition_registration(registration=registration, to=Status.VERIFYING)
     entries = list(registration.entries.filter(status__in=[Status.SUBMITTED, Status.VERIFYING]).order_by("id"))
     transition_entries(entries=[e for e in entries if e.status == Status.SUBMITTED], to=Status.VERIFYING)
+    # Held back at submission (another applicant holds them): failed already, with the reason.
+    held_back = list(registration.entries.filter(status=Status.CHANGES_REQUESTED))
 
     contexts = gather_contexts(
         applicant_id=registration.applicant_id,
@@ -225,7 +258,8 @@ def registration_verify(*, registration_id: int) -> Registration | None:
 
     identity = _identity_findings(registration.applicant)
     registration.identity_findings = [finding.as_json() for finding in identity]
-    severities = {f["severity"] for entry in entries for f in entry.reasons} | {f.severity for f in identity}
+    severities = {f["severity"] for entry in [*entries, *held_back] for f in entry.reasons}
+    severities |= {f.severity for f in identity}
     registration.verification_outcome = verification_outcome(severities)
     Registration.objects.filter(pk=registration.pk).update(
         identity_findings=registration.identity_findings, verification_outcome=registration.verification_outcome
@@ -243,8 +277,14 @@ def registration_verify(*, registration_id: int) -> Registration | None:
             to=Status.CHANGES_REQUESTED,
             reason=_("Nothing passed verification; see the reason beside each entry."),
         )
-    registration_changed(registration=registration, change=change, notice="verification_problems" if failed else "")
-    logger.info("registration %s verified: %s passed, %s failed", registration.reference, len(passed), len(failed))
+    problems = "verification_problems" if failed or held_back else ""
+    registration_changed(registration=registration, change=change, notice=problems)
+    logger.info(
+        "registration %s verified: %s passed, %s failed",
+        registration.reference,
+        len(passed),
+        len(failed) + len(held_back),
+    )
     return registration
 
 
@@ -260,15 +300,16 @@ def registration_create_verified(
     add_entries: Callable[[Registration, str], int],
     entry_severities: Collection[str],
     reason: str,
+    reference: str = "",
 ) -> Registration:
     """A registration whose entries were checked as they were gathered (a bulk upload's rows, chunk by chunk):
     created, submitted and verified at once, then routed as `registration_verify` routes one.
 
     `add_entries(registration, status)` stores the entries in that status and returns how many it stored;
-    `entry_severities` are the severities their findings hold."""
+    `entry_severities` are the severities their findings hold; `reference`, one taken with `next_reference`."""
     now = timezone.now()
     registration = Registration.objects.create(
-        reference=next_reference(), applicant=applicant, created_by=created_by, **asdict(batch.checked())
+        reference=reference or next_reference(), applicant=applicant, created_by=created_by, **asdict(batch.checked())
     )
     identity = _identity_findings(applicant)
     identity_failed = any(finding.severity == FAIL for finding in identity)
@@ -349,6 +390,7 @@ def entries_decide(*, entries: Sequence[IpEntry], actor: User, approve: bool, re
         )
     now = timezone.now()
     if approve:
+        _refuse_second_holder(locked)
         valid_until = timezone.localdate() + timedelta(days=settings.APPROVAL_VALIDITY_DAYS)
         transition_entries(
             entries=locked, to=Status.APPROVED, actor=actor, reason=reason, decided_at=now, valid_until=valid_until
@@ -358,6 +400,28 @@ def entries_decide(*, entries: Sequence[IpEntry], actor: User, approve: bool, re
     for registration_id in sorted(registration_ids):
         _registration_settle(registration_id=registration_id, actor=actor)
     return locked
+
+
+def _refuse_second_holder(entries: list[IpEntry]) -> None:
+    """Approval re-checks, under the holder lock, that no other applicant holds an entry's network; staff are told
+    which registration does."""
+    take_holder_lock()
+    applicants = dict(
+        Registration.objects.filter(pk__in={e.registration_id for e in entries}).values_list("pk", "applicant_id")
+    )
+    for applicant_id in set(applicants.values()):
+        mine = [e for e in entries if applicants[e.registration_id] == applicant_id]
+        held = held_by_others(networks=[e.network for e in mine], applicant_id=applicant_id)
+        if held:
+            network, holders = next(iter(held.items()))
+            raise ConflictError(
+                _("%(network)s cannot be approved: %(holders)s, another applicant's, holds it. Reject one of them.")
+                % {
+                    "network": isolate(display_network(network)),
+                    "holders": ", ".join(f"{isolate(ref)} ({isolate(display_network(net))})" for ref, net in holders),
+                },
+                code="held_by_another",
+            )
 
 
 def _registration_settle(*, registration_id: int, actor: User) -> None:

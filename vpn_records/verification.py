@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections import defaultdict
 
 from django.db import connection
@@ -10,7 +9,7 @@ from django.db.models import Q
 
 from applicants.models import Applicant
 from core.fields import KEY_SPAN, SMALL_NETWORK_SQL
-from core.networks import IPNetwork
+from core.networks import IPNetwork, as_network
 
 from .checks import Context
 from .models import DeniedNetwork, IpAllocation, IpEntry, Registration, Status
@@ -28,12 +27,12 @@ def gather_contexts(
     for source, probe, network, text, owner_id in overlaps:
         context = contexts[probe]
         if source == "allocation":
-            context.allocations.append((_network(network), text))
+            context.allocations.append((as_network(network), text))
         elif source == "entry":
             same = owner_id == applicant_id
-            (context.same_applicant if same else context.other_applicants).append((text, _network(network)))
+            (context.same_applicant if same else context.other_applicants).append((text, as_network(network)))
         else:
-            context.denied.append((_network(network), text))
+            context.denied.append((as_network(network), text))
     return contexts
 
 
@@ -80,15 +79,16 @@ def _overlaps(networks: list[IPNetwork], exclude_registration_id: int) -> list[t
         params = [[str(n) for n in networks], *[exclude_registration_id, *ACTIVE_STATUSES] * 2]
         cursor.execute(sql, params)
         # A large entry starting near a probe comes from both parts: once is enough.
-        return [(source, _network(probe), *rest) for source, probe, *rest in dict.fromkeys(cursor.fetchall())]
+        return [(source, as_network(probe), *rest) for source, probe, *rest in dict.fromkeys(cursor.fetchall())]
 
 
 def duplicate_cnic_applicants(*, applicant: Applicant) -> list[str]:
-    """Other applicants with the same CNIC, as freelancer or authorised person: staff should know."""
+    """Other confirmed applicants with the same CNIC, as freelancer or authorised person: staff should know."""
     cnic = applicant.identity_cnic
-    others = Applicant.objects.exclude(pk=applicant.pk).filter(Q(cnic=cnic) | Q(authorised_person_cnic=cnic))
+    # Only accounts whose owner confirmed an email address: anyone can sign up with someone else's CNIC.
+    others = (
+        Applicant.objects.exclude(pk=applicant.pk)
+        .filter(Q(cnic=cnic) | Q(authorised_person_cnic=cnic), members__email_confirmed_at__isnull=False)
+        .distinct()
+    )
     return [f"{other.display_name} (#{other.pk})" for other in others.order_by("pk")[:10]]
-
-
-def _network(value: IPNetwork | str) -> IPNetwork:
-    return value if isinstance(value, ipaddress.IPv4Network | ipaddress.IPv6Network) else ipaddress.ip_network(value)

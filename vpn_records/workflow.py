@@ -14,7 +14,8 @@ from .models import IpEntry, Registration, Status, StatusChange, WhitelistVersio
 
 # Registrations and their entries share one lifecycle.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.DRAFT: frozenset({Status.SUBMITTED, Status.WITHDRAWN}),
+    # An entry another applicant holds is held back at submission, with the reason, rather than submitted.
+    Status.DRAFT: frozenset({Status.SUBMITTED, Status.WITHDRAWN, Status.CHANGES_REQUESTED}),
     Status.SUBMITTED: frozenset({Status.VERIFYING, Status.WITHDRAWN}),
     Status.VERIFYING: frozenset({Status.UNDER_REVIEW, Status.CHANGES_REQUESTED, Status.WITHDRAWN}),
     Status.UNDER_REVIEW: frozenset({Status.APPROVED, Status.REJECTED, Status.CHANGES_REQUESTED, Status.WITHDRAWN}),

@@ -31,7 +31,7 @@ def test_host_bits_set_names_the_network_meant():
 
 
 @pytest.mark.parametrize(
-    "text", ["300.1.1.1", "1.2.3", "hello", "1.2.3.4/33", "2001:db8::/129", "1.2.3.4/", "010.1.1.1"]
+    "text", ["300.1.1.1", "1.2.3", "hello", "1.2.3.4/33", "2001:db8::/129", "1.2.3.4/", "010.1.1.300"]
 )
 def test_invalid_text_is_refused_with_examples(text):
     with pytest.raises(NetworkError) as error:
@@ -72,3 +72,11 @@ def test_lines_report_errors_by_line_number_and_duplicates():
         (4, "111.68.96.10 is already on line 1."),
     ]
     assert "not-an-ip" in errors[0].message
+
+
+@pytest.mark.parametrize(("text", "meant"), [("010.001.002.003", "10.1.2.3"), ("1.2.3.04/32", "1.2.3.4/32")])
+def test_leading_zeros_are_refused_as_ambiguous_naming_the_address_meant(text, meant):
+    with pytest.raises(NetworkError) as error:
+        parse_network(text)
+    assert error.value.code == "leading_zeros"
+    assert "octal" in error.value.message and meant in error.value.message

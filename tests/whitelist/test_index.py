@@ -19,6 +19,8 @@ from whitelist.index import whitelist_index
 pytestmark = pytest.mark.django_db
 
 REGIONS = [ipaddress.ip_network("45.10.0.0/16"), ipaddress.ip_network("2400:cb00::/32")]
+# Another applicant's entries are elsewhere: one network has one holder (vpn_records.holders).
+OTHER_REGIONS = [ipaddress.ip_network("46.10.0.0/16"), ipaddress.ip_network("2400:cc00::/32")]
 TO_APPROVED = [Status.SUBMITTED, Status.VERIFYING, Status.UNDER_REVIEW, Status.APPROVED]
 
 
@@ -33,19 +35,22 @@ def registrations(freelancer, other_applicant):
     return made
 
 
-def _random_network(rng: random.Random):
-    region = rng.choice(REGIONS)
+def _random_network(rng: random.Random, regions=REGIONS + OTHER_REGIONS):
+    region = rng.choice(regions)
     prefixlen = rng.randint(region.prefixlen, region.max_prefixlen)
     address = int(region.network_address) + rng.getrandbits(region.max_prefixlen - region.prefixlen)
     return ipaddress.ip_network((address, prefixlen), strict=False)
 
 
 def _seed(rng: random.Random, registrations, count: int, status: str | None = None) -> list[IpEntry]:
-    """Nested, duplicated (across registrations) and separate networks; most approved, some lapsed or revoked."""
+    """Nested, duplicated (across one applicant's registrations) and separate networks; most approved, some lapsed
+    or revoked."""
     today = timezone.localdate()
     taken, entries = set(IpEntry.objects.values_list("registration_id", "network")), []
+    first_applicant = registrations[0].applicant_id
     while len(entries) < count:
-        registration, network = rng.choice(registrations), _random_network(rng)
+        registration = rng.choice(registrations)
+        network = _random_network(rng, REGIONS if registration.applicant_id == first_applicant else OTHER_REGIONS)
         if (registration.pk, network) in taken:
             continue
         taken.add((registration.pk, network))

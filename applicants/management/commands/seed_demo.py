@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from applicants.demo import DEMO_PASSWORD, seed_demo_data
 from applicants.models import User
-from applicants.tokens import token_issue
+from applicants.tokens import token_issue, tokens_revoke_all
 
 
 class Command(BaseCommand):
@@ -16,5 +17,10 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password: {DEMO_PASSWORD}):"))
         for email, role in accounts:
             self.stdout.write(f"  {email:<22} {role}")
-        _token, key = token_issue(user=User.objects.get(email="isp@demo.pk"), name="demo")
-        self.stdout.write(f"Operator API token (new each run), for /api/v1/whitelist/: {key}")
+        operator = User.objects.get(email="isp@demo.pk")
+        with transaction.atomic():  # only the key printed last works: the keys of earlier runs are not kept
+            tokens_revoke_all(user=operator, actor=operator)
+            _token, key = token_issue(user=operator, name="demo")
+        self.stdout.write(
+            f"Operator API token (new each run; the previous one is revoked), for /api/v1/whitelist/: {key}"
+        )
