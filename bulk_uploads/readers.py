@@ -10,7 +10,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
+import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,6 +23,7 @@ from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from core.bidi import isolate
 
@@ -48,6 +51,9 @@ _HEADER_ALIASES = {
     "comments": "notes",
 }
 DELIMITERS = (",", ";", "\t")
+# Characters a cell may not hold: C0 controls but tab, line feed and carriage return, DEL, and U+FFFD, which stands
+# for one a workbook's XML could not hold (_CleanXml).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 EXTENSIONS = {".csv": BulkUpload.Format.CSV, ".txt": BulkUpload.Format.CSV, ".tsv": BulkUpload.Format.CSV}
 EXTENSIONS[".xlsx"] = BulkUpload.Format.XLSX
 
@@ -60,6 +66,15 @@ FILE_MESSAGES = {
         "“%(name)s” is not a CSV or XLSX file. Save the list as CSV (comma-separated) or as an Excel workbook "
         "(.xlsx) and upload that."
     ),
+    # The same code, when the content says what the file is instead.
+    "wrong_type_image": _(
+        "“%(name)s” is an image, not a spreadsheet. Save the list as CSV (comma-separated) or as an Excel workbook "
+        "(.xlsx) and upload that."
+    ),
+    "wrong_type_pdf": _(
+        "“%(name)s” is a PDF document, not a spreadsheet. Save the list as CSV (comma-separated) or as an Excel "
+        "workbook (.xlsx) and upload that."
+    ),
     "xls": _("Excel 97-2003 workbooks (.xls) are not accepted; in Excel choose Save As, then .xlsx or CSV UTF-8."),
     "encoding": _("The file is not UTF-8 or UTF-16 text. In Excel choose Save As, then “CSV UTF-8 (Comma delimited)”."),
     "no_header": _("The file has no rows. Its first row must name the columns; download the template to start."),
@@ -71,6 +86,10 @@ FILE_MESSAGES = {
     "no_rows": _("The file has a header but no rows below it."),
     "unreadable": _("The workbook could not be read (%(detail)s). Open it in Excel, save it again and retry."),
     "bomb": _("The workbook expands to far more data than its size suggests and was refused for safety."),
+    "cell_too_long": _(
+        "A cell in the workbook holds more than %(limit)s characters, far more than a spreadsheet cell can; the file "
+        "was refused for safety."
+    ),
     "xml_forbidden": _("The workbook contains XML entity or DTD declarations, which are refused for safety."),
     "interrupted": _("Processing stopped unexpectedly: %(detail)s"),
     "malformed_csv": _(
@@ -105,7 +124,7 @@ def over_limit_message() -> str:
 
 
 def file_message(code: str, params: dict[str, str]) -> str:
-    template = FILE_MESSAGES[code]
+    template = FILE_MESSAGES[f"{code}_{params['content']}" if params.get("content") else code]
     if "name" in params:  # the uploader's file name, kept from reordering the sentence around it
         params = {**params, "name": isolate(params["name"])}
     return template % params if params else str(template)
@@ -119,16 +138,26 @@ class SourceRow:
     values: dict[str, str]
     # Columns whose bytes were not valid in the file's encoding.
     undecodable: list[str] = field(default_factory=list)
+    # Columns holding a control character (NUL and the like), which no database column may hold.
+    control: list[str] = field(default_factory=list)
+    # Every cell of the row is empty, the columns we do not read included.
+    is_blank: bool = False
 
-    @property
-    def is_blank(self) -> bool:
-        return not any(value.strip() for value in self.values.values())
+
+# What a file is, from its first bytes, when it is something people upload by mistake.
+_NOT_SPREADSHEETS = {
+    b"\x89PNG": "image", b"\xff\xd8\xff": "image", b"GIF87a": "image", b"GIF89a": "image", b"BM": "image",
+    b"RIFF": "image", b"II*\x00": "image", b"MM\x00*": "image", b"%PDF": "pdf",
+}  # fmt: skip
 
 
 def detect_format(name: str, head: bytes) -> str:
     """The format from the file's first bytes; the name's extension only has to be one we accept."""
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise UploadError("xls")
+    for magic, content in _NOT_SPREADSHEETS.items():
+        if head.startswith(magic) and not (magic == b"BM" and head[2:3].isascii() and head[:8].isascii()):
+            raise UploadError("wrong_type", name=name[:100], content=content)
     extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in EXTENSIONS:
         raise UploadError("wrong_type", name=name[:100])
@@ -170,15 +199,19 @@ class UploadReader(ABC):
             raise UploadError("missing_ip_column", header=shown)
 
     def _row(self, number: int, cells: list) -> SourceRow:
-        values, undecodable = {}, []
+        values, undecodable, control = {}, [], []
         for name, index in self.columns.items():
             value = cells[index] if index < len(cells) else None
             text = "" if value is None else str(value)
             if not text.isascii() and _has_undecodable(text):
                 undecodable.append(name)
                 text = text.encode("utf-8", "replace").decode("utf-8")
+            if _CONTROL.search(text):
+                control.append(name)
+                text = _CONTROL.sub("\ufffd", text)  # never stored as it came: PostgreSQL refuses NUL
             values[name] = text
-        return SourceRow(number, values, undecodable)
+        blank = all(cell is None or not str(cell).strip() for cell in cells)
+        return SourceRow(number, values, undecodable, control, blank)
 
     @abstractmethod
     def _header(self) -> list | None:
@@ -204,7 +237,7 @@ class CsvReader(UploadReader):
             self.encoding = "utf-8-sig"
         elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             self.encoding = "utf-16"
-        elif b"\x00" in head:
+        elif head.count(b"\x00") > len(head) // 10:  # UTF-16 without its byte order mark, or not text at all
             raise UploadError("encoding")
         else:
             self.encoding = "utf-8"
@@ -256,35 +289,39 @@ class XlsxReader(UploadReader):
 
     def __init__(self, file: IO[bytes]):
         super().__init__(file)
+        self.file.seek(0, io.SEEK_END)
+        size = self.file.tell() or 1
         self.file.seek(0)
         try:
             with zipfile.ZipFile(_Unclosed(self.file)) as archive:
                 members = archive.infolist()
-                names = {member.filename for member in members}
-        except zipfile.BadZipFile as error:
-            raise UploadError("unreadable", detail=str(error)[:100]) from error
-        if "xl/workbook.xml" not in names:
-            raise UploadError("wrong_type", name=getattr(file, "name", "") or "file")
-        expanded = sum(member.file_size for member in members)
-        compressed = sum(member.compress_size for member in members) or 1
-        if expanded > settings.BULK_UPLOAD_XLSX_MAX_EXPANDED_BYTES or expanded / compressed > 200:
-            raise UploadError("bomb")
+                if "xl/workbook.xml" not in {member.filename for member in members}:
+                    raise UploadError("wrong_type", name=getattr(file, "name", "") or "file")
+                declared = sum(member.file_size for member in members)
+                if declared > settings.BULK_UPLOAD_XLSX_MAX_EXPANDED_BYTES or declared / size > MAX_EXPANSION:
+                    raise UploadError("bomb")
+                _inspect_parts(archive, members, size)
+        except UploadError:
+            raise
+        except _ARCHIVE_ERRORS as error:
+            raise UploadError("unreadable", detail=str(error)[:100] or type(error).__name__) from error
 
     def _sheet(self):
         self.file.seek(0)
         try:
             workbook = openpyxl.load_workbook(_Unclosed(self.file), read_only=True, data_only=True)
-            return workbook, workbook.worksheets[0]
-        except _READ_ERRORS as error:
+            sheet = workbook.worksheets[0]
+        except Exception as error:  # whatever a hostile workbook makes openpyxl raise
             raise _workbook_error(error) from error
+        return workbook, sheet
 
     def _records(self) -> Iterator[tuple]:
         workbook, sheet = self._sheet()
-        # Read every row there is: iter_rows stops where the sheet's own <dimension> says, which may be wrong.
-        sheet.reset_dimensions()
         try:
+            # Read every row there is: iter_rows stops where the sheet's own <dimension> says, which may be wrong.
+            sheet.reset_dimensions()
             yield from sheet.iter_rows(values_only=True)
-        except _READ_ERRORS as error:
+        except Exception as error:  # whatever a hostile workbook makes openpyxl raise
             raise _workbook_error(error) from error
         finally:
             workbook.close()
@@ -297,7 +334,9 @@ class XlsxReader(UploadReader):
         workbook, sheet = self._sheet()
         try:
             declared = sheet.max_row if sheet.calculate_dimension(force=False) else None
-        except ValueError:  # no <dimension> element: count by reading
+        except UploadError:
+            raise
+        except Exception:  # no <dimension> element, or an unreadable one: count by reading
             declared = None
         finally:
             workbook.close()
@@ -313,13 +352,115 @@ class XlsxReader(UploadReader):
                 yield self._row(index + 2, list(cells))
 
 
-_READ_ERRORS = (DefusedXmlException, KeyError, IndexError, ValueError, TypeError, zipfile.BadZipFile, OSError)
+# Zip archives that lie about themselves: a bad CRC where the sizes are wrong, a stream that ends early.
+_ARCHIVE_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError)
+# Decompressed bytes for one compressed byte, at most: a spreadsheet's XML compresses about 10 to 20 times.
+MAX_EXPANSION = 200
+_DOCTYPE = b"<!DOCTYPE"
 
 
-def _workbook_error(error: Exception) -> UploadError:
-    """openpyxl wraps what the XML parser raised; a refused entity or DTD anywhere in the chain says why."""
+def _inspect_parts(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], size: int) -> None:
+    """Decompress every part once, counting the bytes that actually come out (not what the directory declares):
+    at most BULK_UPLOAD_XLSX_MAX_EXPANDED_BYTES in all, MAX_EXPANSION times the file, and, for the parts openpyxl
+    holds in memory (shared strings, styles: all but the worksheets, which it streams),
+    BULK_UPLOAD_XLSX_MAX_PART_BYTES each. A DTD anywhere is refused, whether or not it declares entities."""
+    limit = min(settings.BULK_UPLOAD_XLSX_MAX_EXPANDED_BYTES, size * MAX_EXPANSION)
+    total = 0
+    for member in members:
+        if member.is_dir():
+            continue
+        part_limit = None if member.filename.startswith("xl/worksheets/") else settings.BULK_UPLOAD_XLSX_MAX_PART_BYTES
+        read, tail = 0, b""
+        with archive.open(member) as part:
+            while chunk := part.read(1 << 16):
+                read, total = read + len(chunk), total + len(chunk)
+                if total > limit or (part_limit is not None and read > part_limit):
+                    raise UploadError("bomb")
+                if _DOCTYPE in tail + chunk[: len(_DOCTYPE)] or _DOCTYPE in chunk:
+                    raise UploadError("xml_forbidden")
+                tail = chunk[-len(_DOCTYPE) :]
+
+
+# Characters XML 1.0 cannot hold (NUL, most C0 controls), as raw bytes or as character references.
+_RAW_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_REFERENCE = re.compile(rb"&#(?:[xX]([0-9A-Fa-f]{1,8})|([0-9]{1,10}));")
+_TAG_EDGE = re.compile(rb"[<>]")
+# No cell holds more than 32,767 characters; a run of text far longer is a bomb in one cell.
+MAX_TEXT_RUN = 1_000_000
+
+
+def _xml_char_allowed(code: int) -> bool:
+    return code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
+
+
+def _clean_reference(match: re.Match) -> bytes:
+    hexadecimal, decimal = match.groups()
+    code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+    return match.group(0) if _xml_char_allowed(code) else b"&#xFFFD;"
+
+
+class _CleanXml(io.RawIOBase):
+    """A worksheet's XML with the characters XML cannot hold replaced by U+FFFD, and no run of text longer than
+    MAX_TEXT_RUN: the parser then reads it whole, and memory stays bounded whatever one cell claims to hold."""
+
+    def __init__(self, source: IO[bytes]):
+        self._source = source
+        self._pending = b""  # cleaned, not yet handed out
+        self._carry = b""  # an incomplete character reference at the end of the last chunk
+        self._run = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._pending:
+            chunk = self._source.read(1 << 16)
+            if not chunk:
+                self._pending, self._carry = self._carry, b""
+                break
+            self._pending = self._clean(self._carry + chunk)
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+    def _clean(self, data: bytes) -> bytes:
+        ampersand = data.rfind(b"&")
+        if ampersand != -1 and b";" not in data[ampersand:] and len(data) - ampersand < 16:
+            data, self._carry = data[:ampersand], data[ampersand:]
+        else:
+            self._carry = b""
+        pieces = _TAG_EDGE.split(data)
+        longest = max(self._run + len(pieces[0]), *(len(piece) for piece in pieces[1:]))
+        self._run = len(pieces[-1]) if len(pieces) > 1 else self._run + len(pieces[0])
+        if longest > MAX_TEXT_RUN:
+            raise UploadError("cell_too_long", limit=f"{MAX_TEXT_RUN:,}")
+        return _REFERENCE.sub(_clean_reference, _RAW_CONTROL.sub("\ufffd".encode(), data))
+
+    def close(self) -> None:
+        self._source.close()
+        super().close()
+
+
+def _clean_worksheet_source(worksheet: ReadOnlyWorksheet) -> _CleanXml:
+    return _CleanXml(_worksheet_source(worksheet))
+
+
+# Every read-only worksheet's XML reaches the parser through _CleanXml, from the first read, which openpyxl makes
+# inside load_workbook (for the sheet's size): control characters become U+FFFD, for the row to be refused rather
+# than the file, and a run of text longer than any cell can hold stops the read. Only these readers use read-only
+# workbooks in the portal.
+_worksheet_source = ReadOnlyWorksheet._get_source
+ReadOnlyWorksheet._get_source = _clean_worksheet_source
+
+
+def _workbook_error(error: BaseException) -> UploadError:
+    """openpyxl wraps what the XML parser raised; a refusal of ours, or of defusedxml, anywhere in the chain says
+    why. Anything else is a workbook we cannot read, named by the error's type."""
     cause: BaseException | None = error
     while cause is not None:
+        if isinstance(cause, UploadError):
+            return cause
         if isinstance(cause, DefusedXmlException):
             return UploadError("xml_forbidden")
         cause = cause.__cause__ or cause.__context__

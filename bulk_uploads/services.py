@@ -54,6 +54,9 @@ ROW_MESSAGES = {
     "too_long": gettext_lazy("Longer than %(limit)s characters."),
     "invalid_vpn_type": gettext_lazy("“%(value)s” is not a VPN type we know; use one of: %(choices)s."),
     "encoding": gettext_lazy("The text is not valid in the file's encoding; save the file as CSV UTF-8."),
+    "control": gettext_lazy(
+        "The cell holds a control character (such as NUL), which cannot be stored; retype the cell without it."
+    ),
 }
 # Findings that reject a row of a bulk upload. An applicant's own earlier entry only warns in a registration
 # typed by hand, but in a file it means the row is already registered: uploading a file twice adds nothing.
@@ -399,8 +402,10 @@ def _parse_row(upload: BulkUpload, source: SourceRow) -> tuple[StagedRow, IPNetw
     row = StagedRow(upload.pk, source.number)
     for column in source.undecodable:
         _reject(row, column, "encoding", {}, values[column])
+    for column in source.control:
+        _reject(row, column, "control", {}, values[column])
     network = None
-    if "ip" not in source.undecodable:
+    if "ip" not in source.undecodable and "ip" not in source.control:
         try:
             network = parse_network(values["ip"])
         except NetworkError as error:

@@ -26,10 +26,17 @@ class SizeLimitUploadHandler(FileUploadHandler):
         super().__init__(request)
         self.limit = limit
         self.received = 0
+        self.too_large_already = False
         request.upload_too_large = False
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
-        if content_length and content_length > self.limit + _FORM_OVERHEAD:
+        # Known too large from the start. Refused at the first file, not here: Django's parser turns a StopUpload
+        # raised here into a 500, while one raised for a file ends the parse cleanly.
+        self.too_large_already = bool(content_length and content_length > self.limit + _FORM_OVERHEAD)
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        if self.too_large_already:
             self._refuse()
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:

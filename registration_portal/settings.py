@@ -251,6 +251,8 @@ VERIFICATION_REDISPATCH_AFTER = env.int("VERIFICATION_REDISPATCH_AFTER", default
 BULK_UPLOAD_MAX_BYTES = env.int("BULK_UPLOAD_MAX_MB", default=20) * 1_000_000
 BULK_UPLOAD_MAX_ROWS = env.int("BULK_UPLOAD_MAX_ROWS", default=200_000)
 BULK_UPLOAD_XLSX_MAX_EXPANDED_BYTES = env.int("BULK_UPLOAD_XLSX_MAX_EXPANDED_MB", default=200) * 1_000_000
+# Each workbook part openpyxl holds in memory whole (shared strings, styles); worksheets are streamed.
+BULK_UPLOAD_XLSX_MAX_PART_BYTES = env.int("BULK_UPLOAD_XLSX_MAX_PART_MB", default=32) * 1_000_000
 BULK_UPLOAD_CHUNK_ROWS = env.int("BULK_UPLOAD_CHUNK_ROWS", default=10_000)
 BULK_UPLOAD_REDISPATCH_AFTER = env.int("BULK_UPLOAD_REDISPATCH_AFTER", default=120)
 # A job's task stops after the chunk that ends past this many seconds and publishes the rest as a new task: far

@@ -75,16 +75,28 @@ def test_bytes_invalid_in_utf8_are_blamed_on_their_row_and_column_not_the_file()
     ("upload", "message"),
     [
         (SimpleUploadedFile("ips.csv", b""), "The file is empty."),
-        (SimpleUploadedFile("ips.pdf", b"%PDF-1.7 ..."), "“\u2068ips.pdf\u2069” is not a CSV or XLSX file."),
+        (SimpleUploadedFile("ips.pdf", b"%PDF-1.7 ..."), "“\u2068ips.pdf\u2069” is a PDF document, not a spreadsheet."),
         (SimpleUploadedFile("ips.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100), "(.xls) are not accepted"),
         (SimpleUploadedFile("ips.xlsx", b"ip\n111.68.96.10\n"), "“\u2068ips.xlsx\u2069” is not a CSV or XLSX file."),
-        (SimpleUploadedFile("photo.csv", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), "not UTF-8 or UTF-16 text"),
+        (SimpleUploadedFile("photo.csv", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), "is an image, not a spreadsheet"),
+        (SimpleUploadedFile("data.csv", b"\x7fELF\x02\x01\x01" + b"\0" * 100), "not UTF-8 or UTF-16 text"),
         (SimpleUploadedFile("ips.csv", b"\r\n\r\n"), "The file has no rows."),
         (csv_file([["111.68.96.10"]], header=["address_list"]), "No “ip” column"),
         (csv_file([["1", "2"]], header=["ip", "IP Address"]), "The column “ip” appears twice"),
         (SimpleUploadedFile("ips.xlsx", b"PK\x03\x04 broken"), "The workbook could not be read"),
     ],
-    ids=["empty", "pdf", "xls", "text named xlsx", "binary named csv", "blank lines", "no ip", "ip twice", "bad zip"],
+    ids=[
+        "empty",
+        "pdf",
+        "xls",
+        "text named xlsx",
+        "image named csv",
+        "binary named csv",
+        "blank lines",
+        "no ip",
+        "ip twice",
+        "bad zip",
+    ],
 )
 def test_files_refused_whole_with_a_clear_reason(upload, message):
     with pytest.raises(PortalError) as refused:
