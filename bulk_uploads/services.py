@@ -196,6 +196,8 @@ def bulk_upload_process(
                 upload = _commit_chunk(upload, offset, len(chunk), staged)
                 if upload is None:
                     return None
+                if offset == 0 and (upload.total_rows or 0) >= settings.BULK_UPLOAD_ANALYZE_ROWS:
+                    analyze(BulkUploadRow)  # the rest of the job's queries planned on the rows it now holds
                 accepted.update((str(row.network), row.row_number) for row in staged if row.accepted)
                 gc.collect(1)  # the young generations: what this chunk left behind
                 offset = upload.processed_rows
