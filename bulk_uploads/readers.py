@@ -14,7 +14,7 @@ import re
 import zipfile
 import zlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -222,8 +222,16 @@ class UploadReader(ABC):
         """How many rows follow the header."""
 
     @abstractmethod
+    def _records(self) -> Iterator[Sequence]:
+        """Every row's cells, the header's first."""
+
     def rows(self, *, skip: int = 0) -> Iterator[SourceRow]:
         """The data rows after the first `skip`, numbered as a spreadsheet shows them."""
+        records = self._records()
+        next(records, None)
+        for index, cells in enumerate(records):
+            if index >= skip:
+                yield self._row(index + 2, list(cells))
 
 
 class CsvReader(UploadReader):
@@ -275,13 +283,6 @@ class CsvReader(UploadReader):
 
     def count_rows(self) -> int:
         return sum(1 for _ in self._records()) - 1
-
-    def rows(self, *, skip: int = 0) -> Iterator[SourceRow]:
-        records = self._records()
-        next(records, None)
-        for index, cells in enumerate(records):
-            if index >= skip:
-                yield self._row(index + 2, cells)
 
 
 class XlsxReader(UploadReader):
@@ -343,13 +344,6 @@ class XlsxReader(UploadReader):
         if declared is not None:
             return max(declared - 1, 0)
         return sum(1 for _ in self._records()) - 1
-
-    def rows(self, *, skip: int = 0) -> Iterator[SourceRow]:
-        records = self._records()
-        next(records, None)
-        for index, cells in enumerate(records):
-            if index >= skip:
-                yield self._row(index + 2, list(cells))
 
 
 # Zip archives that lie about themselves: a bad CRC where the sizes are wrong, a stream that ends early.
