@@ -11,6 +11,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_mixins import PortalAdminMixin, ReadOnlyAdminMixin
+from core.bidi import ltr_html
 
 from .models import ApiToken, Applicant, OperatorAccount, PersonalDataView, User
 from .selectors import applicants_search_for_staff
@@ -50,7 +51,7 @@ class ApplicantAdmin(ReadOnlyAdminMixin, PortalAdminMixin, admin.ModelAdmin):
         "mobile_whole",
         "city",
         "pseb_number",
-        "ntn",
+        "ntn_whole",
         "secp_number",
         "address",
         "authorised_person_name",
@@ -71,19 +72,23 @@ class ApplicantAdmin(ReadOnlyAdminMixin, PortalAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("CNIC"))
     def cnic_masked(self, applicant: Applicant) -> str:
-        return applicant.cnic_masked
+        return ltr_html(applicant.cnic_masked)
 
     @admin.display(description=_("mobile number"))
     def mobile_masked(self, applicant: Applicant) -> str:
-        return mask_phone(applicant.mobile)
+        return ltr_html(mask_phone(applicant.mobile))
 
     @admin.display(description=_("CNIC"))
     def cnic_whole(self, applicant: Applicant) -> str:
-        return format_cnic(applicant.identity_cnic)
+        return ltr_html(format_cnic(applicant.identity_cnic))
 
     @admin.display(description=_("mobile number"))
     def mobile_whole(self, applicant: Applicant) -> str:
-        return str(applicant.mobile)
+        return ltr_html(applicant.mobile)
+
+    @admin.display(description=_("NTN"))
+    def ntn_whole(self, applicant: Applicant) -> str:
+        return ltr_html(applicant.ntn) if applicant.ntn else "-"
 
 
 @admin.register(PersonalDataView)

@@ -21,3 +21,8 @@ def isolate(text: object) -> str:
 def bdi_html(text: object) -> SafeString:
     """`text` for HTML: escaped, in a <bdi> element, which isolates whatever it holds."""
     return format_html("<bdi>{}</bdi>", text)
+
+
+def ltr_html(text: object) -> SafeString:
+    """A number or address for HTML: left to right and isolated, so `35202-1234567-3` stays whole in Urdu."""
+    return format_html('<bdi dir="ltr">{}</bdi>', text)

@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "notifications.views.unread_count",
+                "core.context_processors.support",
             ],
         },
     },
@@ -239,6 +240,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("NOTIFICATION_SWEEP_EVERY", default=60.0),
     },
 }
+# Where applicants get help: every page's footer shows them.
+SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="vpn-help@example.gov.pk")
+SUPPORT_PHONE = env.str("SUPPORT_PHONE", default="+92 51 000 0000")
 # Applicants that never confirmed an email address are removed after this many days.
 UNCONFIRMED_ACCOUNT_DAYS = env.int("UNCONFIRMED_ACCOUNT_DAYS", default=7)
 # Notifications: attempts before a message is marked failed; queued ones older than this are published again.

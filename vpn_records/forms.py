@@ -37,6 +37,8 @@ class RegistrationDetailsForm(forms.Form):
 
 
 class RegistrationForm(RegistrationDetailsForm):
+    # One per form shown: sent twice, it finds the draft it made (services.registration_create).
+    form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
     networks = forms.CharField(
         label=_("IP addresses or networks"),
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "autocapitalize": "off", "dir": "ltr"}),

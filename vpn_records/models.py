@@ -106,6 +106,9 @@ class Registration(models.Model):
     # When verification was last published; the sweeper re-publishes what has waited too long since.
     verification_dispatched_at = models.DateTimeField(_("verification dispatched at"), null=True, blank=True)
     identity_findings = models.JSONField(_("identity findings"), default=list, blank=True)
+    # The form that created this draft: sent again (Back then Continue, a refresh, a double click) it finds this
+    # draft rather than making a second.
+    client_token = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -118,6 +121,7 @@ class Registration(models.Model):
             choice_check("purpose", Purpose, "registration_purpose_valid"),
             choice_check("isp", Isp, "registration_isp_valid"),
             choice_check("vpn_type", VpnType, "registration_vpn_type_valid"),
+            models.UniqueConstraint(fields=["applicant", "client_token"], name="registration_one_per_form"),
         ]
         indexes = [
             # The applicant's dashboard: own registrations, newest first.

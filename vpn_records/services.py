@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -116,17 +117,41 @@ def registration_create(
     vpn_type: str,
     networks: Sequence[IPNetwork],
     isp_other: str = "",
+    client_token: uuid.UUID | None = None,
 ) -> Registration:
-    """Start a draft registration with its entries."""
+    """Start a draft registration with its entries. The same form sent again (`client_token`) changes the draft it
+    made, and one already submitted is returned as it is."""
     applicant_id = _validate(user=user, networks=networks, isp=isp, isp_other=isp_other)
+    fields = {"purpose": purpose, "purpose_detail": purpose_detail, "isp": isp, "vpn_type": vpn_type}
+    if client_token is not None:
+        made = _made_by_form(applicant_id=applicant_id, client_token=client_token)
+        if made is not None:
+            if not made.is_editable:
+                return made
+            return registration_update(registration=made, user=user, networks=networks, isp_other=isp_other, **fields)
     batch = Batch(purpose, purpose_detail, isp, vpn_type, isp_other).checked()
-    registration = Registration.objects.create(
-        reference=next_reference(), applicant_id=applicant_id, created_by=user, **asdict(batch)
-    )
+    try:
+        with transaction.atomic():
+            registration = Registration.objects.create(
+                reference=next_reference(),
+                applicant_id=applicant_id,
+                created_by=user,
+                client_token=client_token,
+                **asdict(batch),
+            )
+    except IntegrityError:  # a double click: the other request made the draft a moment ago
+        made = _made_by_form(applicant_id=applicant_id, client_token=client_token)
+        if made is None:
+            raise
+        return made
     IpEntry.objects.bulk_create(IpEntry(registration=registration, network=network) for network in networks)
     Registration.objects.filter(pk=registration.pk).update(entry_count=len(networks))
     registration.entry_count = len(networks)
     return registration
+
+
+def _made_by_form(*, applicant_id: int, client_token: uuid.UUID | None) -> Registration | None:
+    return Registration.objects.filter(applicant_id=applicant_id, client_token=client_token).first()
 
 
 @transaction.atomic

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -24,10 +27,12 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
 @applicant_required
 @require_http_methods(["GET", "POST"])
 def registration_new(request: SignedInRequest) -> HttpResponse:
-    form = RegistrationForm(request.POST if request.method == "POST" else None)
+    form = RegistrationForm(request.POST if request.method == "POST" else None, initial={"form_token": uuid.uuid4()})
     if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        token = fields.pop("form_token")
         try:
-            registration = services.registration_create(user=request.user, **form.cleaned_data)
+            registration = services.registration_create(user=request.user, client_token=token, **fields)
         except PortalError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
@@ -46,8 +51,10 @@ def registration_edit(request: SignedInRequest, reference: str) -> HttpResponse:
         request.POST if request.method == "POST" else None, initial=RegistrationForm.initial_for(registration)
     )
     if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        fields.pop("form_token")
         try:
-            services.registration_update(registration=registration, user=request.user, **form.cleaned_data)
+            services.registration_update(registration=registration, user=request.user, **fields)
         except PortalError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
@@ -68,6 +75,8 @@ def registration_review(request: SignedInRequest, reference: str) -> HttpRespons
 @require_POST
 def registration_submit(request: SignedInRequest, reference: str) -> HttpResponse:
     registration = selectors.registration_get_for_user(user=request.user, reference=reference)
+    if not registration.is_editable:  # submitted already: Back, then Submit again, or a double click
+        return redirect("vpn_records:submitted", reference=reference)
     try:
         services.registration_submit(registration=registration, user=request.user)
     except PortalError as error:
@@ -79,7 +88,8 @@ def registration_submit(request: SignedInRequest, reference: str) -> HttpRespons
 @applicant_required
 def registration_submitted(request: SignedInRequest, reference: str) -> HttpResponse:
     registration = selectors.registration_get_for_user(user=request.user, reference=reference)
-    return render(request, "vpn_records/submitted.html", {"registration": registration})
+    context = {"registration": registration, "approval_days": settings.APPROVAL_VALIDITY_DAYS}
+    return render(request, "vpn_records/submitted.html", context)
 
 
 @applicant_required

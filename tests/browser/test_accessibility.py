@@ -1,0 +1,177 @@
+"""Every page a person meets passes axe (WCAG 2.0, 2.1 and 2.2, A and AA) in English and in Urdu."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from bulk_uploads import services as bulk
+from tests.bulk_uploads.bulk_files import csv_file
+from tests.factories import make_company_user, make_freelancer, make_registration, token_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+AXE = Axe()
+TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]
+BATCH = {"purpose": "it_export", "purpose_detail": "Offshore development team.", "isp": "nayatel", "vpn_type": "ipsec"}
+
+
+def violations(page) -> list[str]:
+    results = AXE.run(page, options={"runOnly": {"type": "tag", "values": TAGS}, "resultTypes": ["violations"]})
+    return [
+        f"{page.url} [{item['id']}] {item['help']}: " + "; ".join(node["target"][0] for node in item["nodes"][:5])
+        for item in results.response["violations"]
+    ]
+
+
+def signed_in(browser, live_server, user, language: str):
+    """A phone-sized page in `language`, signed in as `user` (or no one)."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
+    cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    if user is not None:
+        client = Client()
+        client.force_login(user)
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        cookies.append({"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url})
+    context.add_cookies(cookies)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return context, page
+
+
+def visit_all(page, paths: list[str]) -> list[str]:
+    found = []
+    for path in paths:
+        response = page.goto(path)
+        assert response is not None
+        found += violations(page)
+    return found
+
+
+@pytest.mark.parametrize("language", ["en", "ur"])
+def test_every_page_passes_axe(browser, live_server, language, django_capture_on_commit_callbacks):
+    freelancer = make_freelancer(email="ayesha@example.pk")
+    company = make_company_user(email="admin@induscode.pk")
+    submitted = make_registration(user=freelancer, networks=["111.68.96.10", "2001:db8::/32"], submit=True)
+    draft = make_registration(user=freelancer, networks=["39.40.1.1"])
+    job = bulk.bulk_upload_create(user=company, file=csv_file([["111.68.96.20", "", "", ""]]), **BATCH)
+    token_for(company)
+    found = []
+
+    context, page = signed_in(browser, live_server, None, language)
+    found += visit_all(
+        page,
+        [
+            "/",
+            reverse("applicants:login"),
+            reverse("applicants:sign_up_freelancer"),
+            reverse("applicants:sign_up_company"),
+            "/no-such-page/",
+        ],
+    )
+    context.close()
+
+    context, page = signed_in(browser, live_server, freelancer, language)
+    found += visit_all(
+        page,
+        [
+            reverse("vpn_records:new"),
+            reverse("vpn_records:review", args=[draft.reference]),
+            reverse("vpn_records:submitted", args=[submitted.reference]),
+            reverse("vpn_records:dashboard"),
+            submitted.get_absolute_url(),
+            reverse("notifications:inbox"),
+            reverse("applicants:profile"),
+            reverse("applicants:api_tokens"),
+        ],
+    )
+    page.goto(reverse("vpn_records:new"))
+    page.locator("main form button[type=submit]").last.click()  # submitted empty: the page with errors
+    page.wait_for_load_state()
+    found += violations(page)
+    context.close()
+
+    context, page = signed_in(browser, live_server, company, language)
+    found += visit_all(page, [reverse("bulk_uploads:new"), job.get_absolute_url(), reverse("applicants:team")])
+    context.close()
+    assert not found, f"{len(found)} axe violations:\n" + "\n".join(found)
+
+
+FOCUSED = """() => {
+  const element = document.activeElement;
+  if (!element || element === document.body) return null;
+  element.scrollIntoView({block: "center"});
+  const box = element.getClientRects()[0];  // a link wrapped over two lines: its first line
+  if (!box) return {name: element.outerHTML.slice(0, 80), visible: false, covered: true};
+  const style = getComputedStyle(element);
+  const top = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+  return {
+    name: element.outerHTML.slice(0, 80),
+    visible: style.outlineStyle !== "none" || style.boxShadow !== "none",
+    covered: !(top === element || element.contains(top) || (top && top.contains(element))),
+  };
+}"""
+FOCUSABLE = (
+    "a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select, textarea, [tabindex='0']"
+)
+
+
+@pytest.mark.parametrize("language", ["en", "ur"])
+def test_keyboard_alone_reaches_every_control_with_visible_focus_and_nothing_scrolls_sideways_at_320px(
+    browser, live_server, language
+):
+    freelancer = make_freelancer(email="ayesha@example.pk")
+    make_registration(user=freelancer, networks=["111.68.96.10"], submit=True)
+    problems = []
+    for user, paths in [
+        (None, ["/", reverse("applicants:login"), reverse("applicants:sign_up_freelancer")]),
+        (freelancer, [reverse("vpn_records:dashboard"), reverse("vpn_records:new"), reverse("applicants:profile")]),
+    ]:
+        context, page = signed_in(browser, live_server, user, language)
+        page.set_viewport_size({"width": 320, "height": 640})
+        for path in paths:
+            page.goto(path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 320:
+                problems.append(f"{path}: {width} px wide at 320 px")
+            expected = page.locator(FOCUSABLE).count()
+            reached: list[dict] = []
+            for _ in range(2 * expected + 4):  # round the page once, from wherever focus starts (autofocus)
+                page.keyboard.press("Tab")
+                focused = page.evaluate(FOCUSED)
+                if focused is None:
+                    continue
+                if reached and focused["name"] == reached[0]["name"]:
+                    break
+                reached.append(focused)
+            problems += [f"{path}: focus not visible on {f['name']}" for f in reached if not f["visible"]]
+            problems += [f"{path}: focused {f['name']} is covered" for f in reached if f["covered"]]
+            if len({f["name"] for f in reached}) < expected:
+                problems.append(f"{path}: Tab reached {len(reached)} of {expected} controls")
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_a_form_with_errors_follows_the_gov_uk_pattern(browser, live_server):
+    freelancer = make_freelancer(email="ayesha@example.pk")
+    for language, prefix in (("en", "Error: "), ("ur", "خرابی: ")):
+        context, page = signed_in(browser, live_server, freelancer, language)
+        page.goto(reverse("vpn_records:new"))
+        page.locator("#id_purpose_detail").fill("Remote work.")
+        page.locator("main form button[type=submit]").last.click()
+        page.wait_for_load_state()
+        assert page.title().startswith(prefix)
+        summary = page.locator("main > .error-summary")
+        assert page.evaluate("document.querySelector('main').firstElementChild.className") == "error-summary"
+        assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+        for link in summary.locator("a").all():
+            target = link.get_attribute("href")
+            control = page.locator(target)
+            assert control.count() == 1, target
+            assert control.get_attribute("aria-invalid") == "true"
+            for described in control.get_attribute("aria-describedby").split():
+                assert page.locator(f"#{described}").count() == 1, described
+        assert page.locator("#id_purpose_detail").input_value() == "Remote work."  # what was typed is kept
+        context.close()
