@@ -391,6 +391,8 @@ if SESSION_COOKIE_SECURE:
 if CSRF_COOKIE_SECURE:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 SESSION_COOKIE_HTTPONLY = True
+# Our page for a form sent too late (or without cookies), in the reader's language; JSON under /api/.
+CSRF_FAILURE_VIEW = "core.api_errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 # Content-Security-Policy (django-csp): scripts, styles, images and fonts only from our own files, nothing inline.

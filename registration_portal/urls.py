@@ -14,6 +14,7 @@ api_v1 = [
 ]
 
 handler400 = "core.api_errors.bad_request"
+handler403 = "core.api_errors.permission_denied"
 handler404 = "core.api_errors.page_not_found"
 handler500 = "core.api_errors.server_error"
 
