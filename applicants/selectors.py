@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from core.digits import ascii_digits
+
 from .models import Applicant
 from .validators import cnic_in_search, phone_in_search
 
@@ -18,6 +20,6 @@ def applicants_search_for_staff(*, queryset: QuerySet[Applicant], term: str) -> 
     return queryset.filter(
         Q(full_name__icontains=term)
         | Q(legal_name__icontains=term)
-        | Q(ntn__icontains=term)
+        | Q(ntn__icontains=ascii_digits(term))
         | Q(secp_number__icontains=term)
     )

@@ -8,6 +8,8 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.digits import ascii_digits
+
 # Every message the validators give, by code, so a stored finding can be shown again in any language.
 MESSAGES = {
     "cnic_format": _("Enter the CNIC as 13 digits, with or without dashes, for example 35202-1234567-3."),
@@ -23,16 +25,17 @@ def _invalid(code: str, **params: str) -> ValidationError:
     return ValidationError(MESSAGES[code], code=code, params=params or None)
 
 
-_CNIC_DASHED = re.compile(r"^(\d{5})-(\d{7})-(\d)$")
-_CNIC_PLAIN = re.compile(r"^\d{13}$")
-_NTN = re.compile(r"^(\d{7})(?:-?(\d))?$")
+# ASCII digits only: Urdu and Arabic ones are translated first, and no other kind may be stored.
+_CNIC_DASHED = re.compile(r"^(\d{5})-(\d{7})-(\d)$", re.ASCII)
+_CNIC_PLAIN = re.compile(r"^\d{13}$", re.ASCII)
+_NTN = re.compile(r"^(\d{7})(?:-?(\d))?$", re.ASCII)
 # Only digits and the separators people type: phonenumbers would otherwise find a number inside any text.
 _PHONE_TYPED = re.compile(r"^\+?[\d\s-]+$")
 
 
 def normalize_cnic(value: str) -> str:
-    """Return the 13 digits of a CNIC given as `12345-1234567-1` or `1234512345671`."""
-    text = (value or "").strip()
+    """Return the 13 digits of a CNIC given as `12345-1234567-1` or `1234512345671`, in ASCII digits."""
+    text = ascii_digits((value or "").strip())
     match = _CNIC_DASHED.match(text)
     digits = "".join(match.groups()) if match else text
     if not _CNIC_PLAIN.match(digits):
@@ -43,7 +46,9 @@ def normalize_cnic(value: str) -> str:
 
 
 def validate_cnic(value: str) -> None:
-    normalize_cnic(value)
+    """A CNIC as stored: what normalize_cnic returns, never the text as typed."""
+    if normalize_cnic(value) != value:
+        raise _invalid("cnic_format")
 
 
 def format_cnic(digits: str) -> str:
@@ -56,8 +61,8 @@ def mask_cnic(digits: str) -> str:
 
 
 def normalize_ntn(value: str) -> str:
-    """Return an NTN as `1234567` or, with its check digit, `1234567-8`."""
-    text = (value or "").strip()
+    """Return an NTN as `1234567` or, with its check digit, `1234567-8`, in ASCII digits."""
+    text = ascii_digits((value or "").strip())
     match = _NTN.match(text)
     if not match:
         raise _invalid("ntn_format")
@@ -66,7 +71,9 @@ def normalize_ntn(value: str) -> str:
 
 
 def validate_ntn(value: str) -> None:
-    normalize_ntn(value)
+    """An NTN as stored: what normalize_ntn returns, never the text as typed."""
+    if normalize_ntn(value) != value:
+        raise _invalid("ntn_format")
 
 
 def validate_pk_mobile(number: object) -> None:
@@ -81,7 +88,7 @@ def validate_pk_mobile(number: object) -> None:
 
 def cnic_in_search(term: str) -> str | None:
     """The 13 digits of a CNIC typed with or without dashes or spaces; None for any other term."""
-    digits = re.sub(r"[\s-]", "", term)
+    digits = re.sub(r"[\s-]", "", ascii_digits(term))
     return digits if _CNIC_PLAIN.match(digits) else None
 
 

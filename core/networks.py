@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .digits import ascii_digits
+
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -50,30 +52,32 @@ def parse_network(text: str) -> IPNetwork:
     """Parse `203.0.113.7`, `203.0.113.0/24` or `2001:db8::/48` into its canonical network.
 
     A single address becomes a /32 or /128. Host bits set after the slash are refused, naming the network
-    that was probably meant; an IPv4-mapped IPv6 address is stored as the IPv4 address it maps.
+    that was probably meant; an IPv4-mapped IPv6 address is stored as the IPv4 address it maps. Urdu and Arabic
+    digits are read as ASCII ones; errors quote the text as typed, so the applicant recognises it.
     """
-    value = (text or "").strip()
+    typed = (text or "").strip()
+    value = ascii_digits(typed)
     if not value:
         raise NetworkError("empty")
     if "%" in value:  # Python accepts IPv6 zone ids (fe80::1%eth0); PostgreSQL and everyone else's firewall do not
-        raise NetworkError("zone_id", {"value": value[:60], "zone": value[value.index("%") :][:20]})
+        raise NetworkError("zone_id", {"value": typed[:60], "zone": typed[typed.index("%") :][:20]})
     if meant := _without_leading_zeros(value):
-        raise NetworkError("leading_zeros", {"value": value[:60], "meant": meant})
+        raise NetworkError("leading_zeros", {"value": typed[:60], "meant": meant})
     try:
         network = ipaddress.ip_network(value, strict=True)
     except ValueError as exc:
         try:
             loose = ipaddress.ip_network(value, strict=False)
         except ValueError:
-            raise NetworkError("invalid", {"value": value[:60]}) from exc
-        raise NetworkError("host_bits", {"value": value[:60], "network": str(loose)}) from exc
+            raise NetworkError("invalid", {"value": typed[:60]}) from exc
+        raise NetworkError("host_bits", {"value": typed[:60], "network": str(loose)}) from exc
     if isinstance(network, ipaddress.IPv6Network) and network.network_address.ipv4_mapped and network.prefixlen >= 96:
         mapped = network.network_address.ipv4_mapped
         network = ipaddress.ip_network(f"{mapped}/{network.prefixlen - 96}")
     return network
 
 
-_DOTTED_QUAD = re.compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(/\d{1,2})?$")
+_DOTTED_QUAD = re.compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(/\d{1,2})?$", re.ASCII)
 
 
 def _without_leading_zeros(value: str) -> str:

@@ -83,3 +83,13 @@ def make_registration(*, user: User, networks=("111.68.96.10",), submit: bool = 
     if submit:
         return services.registration_create_and_submit(**fields)
     return services.registration_create(**fields)
+
+
+def urdu_digits(text: str) -> str:
+    """`text` as an Urdu keyboard types it: its digits Extended Arabic-Indic (39.32 as ۳۹.۳۲)."""
+    return text.translate({ord("0") + digit: 0x06F0 + digit for digit in range(10)})
+
+
+def arabic_digits(text: str) -> str:
+    """`text` as an Arabic keyboard types it: its digits Arabic-Indic (39.32 as ٣٩.٣٢)."""
+    return text.translate({ord("0") + digit: 0x0660 + digit for digit in range(10)})

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from applicants.models import ApiToken, Applicant
 from notifications.models import Notification
-from tests.factories import make_operator, make_registration, token_for
+from tests.factories import arabic_digits, make_operator, make_registration, token_for, urdu_digits
 from vpn_records import services
 from vpn_records.models import DeniedNetwork, IpAllocation, IpEntry, Registration, Status, StatusChange
 
@@ -57,6 +57,9 @@ def search(client, url_name: str, term: str):
         ("+923211234567", "company", "freelancer"),
         ("923211234567", "company", "freelancer"),
         ("0321-1234567", "company", "freelancer"),
+        (urdu_digits("35202-1234567-3"), "freelancer", "company"),
+        (arabic_digits("6110112345671"), "company", "freelancer"),
+        (urdu_digits("0321 1234567"), "company", "freelancer"),
     ],
 )
 def test_cnic_and_mobile_searches_find_registrations_and_applicants_without_the_number_in_a_url_or_log(

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from applicants.models import User
 from applicants.validators import cnic_in_search, phone_in_search
+from core.digits import ascii_digits
 from core.networks import NetworkError, parse_network
 
 from .models import IpEntry, Registration, Status, StatusChange
@@ -86,7 +87,7 @@ def registrations_search_for_staff(*, queryset: QuerySet[Registration], term: st
         return queryset.filter(applicant__members__email__iexact=term)
     if cnic := cnic_in_search(term):
         return queryset.filter(Q(applicant__cnic=cnic) | Q(applicant__authorised_person_cnic=cnic))
-    digits = term.replace("-", "").replace(" ", "")
+    digits = ascii_digits(term).replace("-", "").replace(" ", "")
     if digits.isdigit() and len(digits) in (7, 8):
         return queryset.filter(applicant__ntn__startswith=digits[:7])
     if mobile := phone_in_search(term):

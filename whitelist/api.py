@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 from applicants.api_auth import HasTokenScope, token_caller
 from applicants.tokens import TokenRefused, token_authenticate, token_kept
 from core.csv_safety import csv_lines
+from core.digits import ascii_digits
 from core.http import PortalRequest
 from core.openapi import ERROR_HEADERS, SIGNED_IN, api_operation, error_responses
 from core.rate_limits import revocation_stamp_and_count, throttle_count
@@ -50,7 +51,7 @@ class _WhitelistView(APIView):
 def parse_address(text: str) -> whitelist.IPAddress:
     """One IPv4 or IPv6 address, an IPv4-mapped one as IPv4; ValueError with code "network", "zone_id" or
     "invalid"."""
-    text = text.strip()
+    text = ascii_digits(text.strip())
     if "/" in text:
         raise ValueError("network")
     if "%" in text:

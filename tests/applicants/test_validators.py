@@ -4,13 +4,19 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
+from applicants.forms import MobileField
 from applicants.validators import (
+    cnic_in_search,
     format_cnic,
     mask_cnic,
     normalize_cnic,
     normalize_ntn,
+    phone_in_search,
+    validate_cnic,
+    validate_ntn,
     validate_pk_mobile,
 )
+from tests.factories import arabic_digits, urdu_digits
 
 valid_cnic_digits = st.from_regex(r"\A[1-7][0-9]{12}\Z")
 
@@ -86,3 +92,61 @@ def test_landline_foreign_and_short_numbers_are_refused(number, code):
     with pytest.raises(ValidationError) as error:
         validate_pk_mobile(phonenumbers.parse(number, "PK"))
     assert error.value.code == code
+
+
+@pytest.mark.parametrize(
+    "value", [urdu_digits("35202-1234567-3"), arabic_digits("3520212345673"), "35202-" + urdu_digits("1234567-3")]
+)
+def test_cnic_in_urdu_arabic_or_mixed_digits_is_normalised_to_ascii(value):
+    assert normalize_cnic(value) == "3520212345673"
+    assert cnic_in_search(value.replace("-", " ")) == "3520212345673"
+
+
+def test_cnic_province_is_named_in_ascii_and_other_digits_are_refused():
+    with pytest.raises(ValidationError) as error:
+        normalize_cnic(urdu_digits("9520212345673"))
+    assert (error.value.code, error.value.params) == ("cnic_province", {"digit": "9"})
+    with pytest.raises(ValidationError) as error:
+        normalize_cnic("\u0969" * 13)  # Devanagari: not typed on our applicants' keyboards, never stored
+    assert error.value.code == "cnic_format"
+
+
+@pytest.mark.parametrize(
+    ("value", "ntn"),
+    [
+        (urdu_digits("1234567-8"), "1234567-8"),
+        (arabic_digits("1234567"), "1234567"),
+        ("12345" + urdu_digits("678"), "1234567-8"),
+    ],
+)
+def test_ntn_in_urdu_arabic_or_mixed_digits_is_normalised_to_ascii(value, ntn):
+    assert normalize_ntn(value) == ntn
+
+
+@pytest.mark.parametrize(
+    ("validate", "value"),
+    [
+        (validate_cnic, urdu_digits("3520212345673")),
+        (validate_cnic, "35202-1234567-3"),
+        (validate_ntn, arabic_digits("1234567")),
+        (validate_ntn, "12345678"),
+    ],
+)
+def test_model_validators_accept_only_the_stored_form(validate, value):
+    with pytest.raises(ValidationError):
+        validate(value)
+
+
+def test_model_validators_pass_normalised_values():
+    validate_cnic("3520212345673")
+    validate_ntn("1234567-8")
+    validate_ntn("1234567")
+
+
+@pytest.mark.parametrize(
+    "value", [urdu_digits("0300 1234567"), arabic_digits("0300-1234567"), urdu_digits("+92 300") + " 1234567"]
+)
+def test_mobile_in_urdu_or_arabic_digits_is_parsed_and_searched(value):
+    # phonenumbers reads these digits itself; the form field and the search rely on it.
+    assert MobileField().clean(value).as_e164 == "+923001234567"
+    assert phone_in_search(value) == "+923001234567"

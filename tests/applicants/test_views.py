@@ -2,11 +2,13 @@ import re
 
 import pytest
 from django.core import mail
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from django.urls import reverse
 
 from applicants.models import Applicant, User
 from notifications.models import Notification
-from tests.factories import FREELANCER_FORM, PASSWORD
+from tests.factories import FREELANCER_FORM, PASSWORD, arabic_digits, urdu_digits
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +73,24 @@ def test_company_signs_up_with_ntn_and_authorised_person():
         "7654321-0",
         "4210176543211",
     )
+
+
+def test_sign_up_stores_a_cnic_ntn_and_mobile_typed_in_urdu_or_arabic_digits_in_ascii(client):
+    freelancer = {**FREELANCER_FORM, "cnic": urdu_digits("35202-7654321-1"), "mobile": urdu_digits("0300 7654321")}
+    company = {
+        **COMPANY_FORM,
+        "ntn": urdu_digits("7654321-0"),
+        "authorised_person_cnic": arabic_digits("4210176543211"),
+        "mobile": arabic_digits("+92 321") + " 7654321",
+    }
+    client.post(reverse("applicants:sign_up_freelancer"), freelancer)
+    client.post(reverse("applicants:sign_up_company"), company)
+    as_stored = Cast("mobile", output_field=CharField())  # the column's text, not a PhoneNumber that compares loosely
+    stored = Applicant.objects.order_by("pk").values_list("cnic", "ntn", "authorised_person_cnic", as_stored)
+    assert list(stored) == [
+        ("3520276543211", "", "", "+923007654321"),
+        ("", "7654321-0", "4210176543211", "+923217654321"),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from core.csv_safety import csv_lines
 from core.errors import ConflictError, ForbiddenError
 from notifications.models import Notification
 from tests.bulk_uploads.bulk_files import csv_file, xlsx_file
-from tests.factories import make_registration
+from tests.factories import arabic_digits, make_registration, urdu_digits
 from vpn_records.models import DeniedNetwork, IpEntry, Registration, Status, StatusChange
 
 pytestmark = pytest.mark.django_db
@@ -110,6 +110,32 @@ def test_every_kind_of_bad_row_is_reported_with_row_column_and_reason(
     assert "host bits set after the prefix; the network is 111.68.96.0/24" in lines[9][3]
     assert lines[10][3].startswith("“2400:fc00::1%eth0” ends in a zone id (%eth0), which names a network interface")
     assert sorted(job.registration.entries.values_list("source_row", flat=True)) == [2, 12]
+
+
+@pytest.mark.parametrize("make_file", [csv_file, xlsx_file])
+def test_rows_in_urdu_or_arabic_digits_are_checked_and_stored_in_ascii(
+    company_user, make_file, django_capture_on_commit_callbacks
+):
+    rows = [
+        [urdu_digits("39.32.10.0/24"), "لاہور", "", ""],
+        [arabic_digits("39.32.11.7"), "", "", ""],
+        ["39.32.10.0/24", "", "", ""],  # the first row's network
+        [urdu_digits("10.1.2.3"), "", "", ""],
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        job = upload(company_user, make_file(rows))
+    job.refresh_from_db()
+    entries = job.registration.entries.order_by("source_row").values_list("source_row", "network", "site")
+    assert [(row, str(network), site) for row, network, site in entries] == [
+        (2, "39.32.10.0/24", "لاہور"),
+        (3, "39.32.11.7/32", ""),
+    ]
+    lines = [(line["row"], line["value"], line["error"]) for line in report(job)]
+    assert lines == [
+        ("4", "39.32.10.0/24", "The same network is on row 2."),
+        ("5", urdu_digits("10.1.2.3"), lines[1][2]),
+    ]
+    assert "private address space" in lines[1][2]
 
 
 def test_report_language_follows_the_reader(company_user, django_capture_on_commit_callbacks):

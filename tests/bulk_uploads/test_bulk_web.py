@@ -14,7 +14,7 @@ from bulk_uploads import services as bulk
 from bulk_uploads.models import BulkUpload
 from notifications.models import Notification
 from tests.bulk_uploads.bulk_files import csv_file, xlsx_file
-from tests.factories import token_for
+from tests.factories import token_for, urdu_digits
 from vpn_records.models import IpEntry
 
 pytestmark = pytest.mark.django_db
@@ -215,6 +215,13 @@ def test_import_ips_reports_a_zone_id_and_stores_none(company_user, tmp_path):
     assert (row["row"], row["column"]) == ("2", "ip")
     assert "ends in a zone id (%eth0)" in row["error"]
     assert [str(entry.network) for entry in IpEntry.objects.all()] == ["111.68.96.1/32"]
+
+
+def test_import_ips_stores_urdu_digits_in_ascii(company_user, tmp_path):
+    source = tmp_path / "list.csv"
+    source.write_bytes(csv_file([[urdu_digits("111.68.96.0/28"), "", "", ""]]).read())
+    call_command("import_ips", str(source), "--applicant", "admin@induscode.pk", verbosity=0, stdout=io.StringIO())
+    assert [str(entry.network) for entry in IpEntry.objects.all()] == ["111.68.96.0/28"]
 
 
 @pytest.mark.parametrize(

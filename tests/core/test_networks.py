@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.networks import NetworkError, display_network, parse_network, parse_network_lines
+from tests.factories import arabic_digits, urdu_digits
 
 
 @given(st.ip_addresses())
@@ -80,3 +81,42 @@ def test_leading_zeros_are_refused_as_ambiguous_naming_the_address_meant(text, m
         parse_network(text)
     assert error.value.code == "leading_zeros"
     assert "octal" in error.value.message and meant in error.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "network"),
+    [
+        (urdu_digits("39.32.10.0/24"), "39.32.10.0/24"),
+        (arabic_digits("39.32.10.7"), "39.32.10.7/32"),
+        (" 39." + urdu_digits("32") + ".1" + arabic_digits("0.0") + "/24 ", "39.32.10.0/24"),
+        (urdu_digits("2400:cb00:2049::/48"), "2400:cb00:2049::/48"),
+    ],
+)
+def test_urdu_and_arabic_digits_are_read_as_ascii(text, network):
+    assert parse_network(text) == ipaddress.ip_network(network)
+
+
+def test_errors_quote_the_digits_as_typed_and_suggest_ascii():
+    typed = urdu_digits("39.32.10.1/24")
+    with pytest.raises(NetworkError) as error:
+        parse_network(typed)
+    assert (error.value.code, error.value.params) == ("host_bits", {"value": typed, "network": "39.32.10.0/24"})
+    typed = urdu_digits("010.1.2.3")
+    with pytest.raises(NetworkError) as error:
+        parse_network(typed)
+    assert (error.value.code, error.value.params) == ("leading_zeros", {"value": typed, "meant": "10.1.2.3"})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        urdu_digits("39.32.10.0").replace(".", "\u06d4"),  # ARABIC FULL STOP
+        urdu_digits("39.32.10.0").replace(".", "\u066b"),  # ARABIC DECIMAL SEPARATOR
+        "\u0969\u096f.32.10.0",  # Devanagari digits
+        "\uff13\uff19.32.10.0",  # fullwidth digits
+    ],
+)
+def test_arabic_full_stops_and_other_digits_are_not_guessed(text):
+    with pytest.raises(NetworkError) as error:
+        parse_network(text)
+    assert error.value.code == "invalid" and error.value.params == {"value": text}

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from applicants.models import ApiToken
-from tests.factories import PASSWORD, make_registration, token_for
+from tests.factories import PASSWORD, arabic_digits, make_registration, token_for, urdu_digits
 from vpn_records import services
 from vpn_records.models import Registration, Status
 
@@ -76,6 +76,18 @@ def test_create_registration_submits_and_answers_with_entries(freelancer_api, dj
     ]
     assert all(isinstance(e["id"], int) for e in body["entries"])
     assert len(callbacks) == 3  # verification, the email and the SMS: published only after commit
+
+
+def test_networks_in_urdu_or_arabic_digits_are_stored_and_answered_in_ascii(freelancer_api):
+    payload = {
+        **PAYLOAD,
+        "entries": [{"network": urdu_digits("39.32.10.0/24")}, {"network": arabic_digits("39.32.11.7")}],
+    }
+    response = freelancer_api.post(reverse("api:registration-list"), payload, format="json")
+    assert response.status_code == 201
+    assert [e["network"] for e in response.json()["entries"]] == ["39.32.10.0/24", "39.32.11.7"]
+    stored = Registration.objects.get().entries.order_by("pk").values_list("network", flat=True)
+    assert [str(network) for network in stored] == ["39.32.10.0/24", "39.32.11.7/32"]
 
 
 def test_created_registration_is_verified_after_commit(freelancer_api, django_capture_on_commit_callbacks):

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from applicants.models import PersonalDataView
 from core.paging import CappedCountPaginator
-from tests.factories import make_company_user, make_registration
+from tests.factories import make_company_user, make_registration, urdu_digits
 from vpn_records.models import IpEntry, Registration
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +86,8 @@ def test_queue_filters(client, reviewer, queue, params, expected):
         ("0321 1234567", ["company"]),
         ("+923211234567", ["company"]),
         ("03001234567", ["oldest", "newest"]),  # the two freelancers share a number
+        (urdu_digits("111.68.96.11"), ["company"]),
+        (urdu_digits("1234567-8"), ["company"]),  # an NTN
     ],
 )
 def test_queue_search_by_ip_network_email_cnic_ntn_mobile_and_name(client, reviewer, queue, term, expected):

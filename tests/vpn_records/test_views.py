@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import make_registration
+from tests.factories import arabic_digits, make_registration, urdu_digits
 from vpn_records.models import Registration, Status, StatusChange
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +52,22 @@ def test_registration_form_names_each_bad_line(client, freelancer):
     assert "Line 4: “1.2.3.4/24” has host bits set after the prefix; the network is 1.2.3.0/24." in page
     assert "Line 5: “fe80::1%eth0” ends in a zone id (%eth0)" in page
     assert not Registration.objects.exists()
+
+
+def test_networks_typed_in_urdu_or_arabic_digits_are_stored_in_ascii(client, freelancer):
+    client.force_login(freelancer)
+    networks = urdu_digits("39.32.10.0/24") + "\n" + arabic_digits("39.32.11.7")
+    client.post(reverse("vpn_records:new"), {**FORM, "networks": networks})
+    stored = Registration.objects.get().entries.order_by("pk").values_list("network", flat=True)
+    assert [str(network) for network in stored] == ["39.32.10.0/24", "39.32.11.7/32"]
+
+
+def test_a_bad_line_in_urdu_digits_is_quoted_as_typed(client, freelancer):
+    client.force_login(freelancer)
+    typed = urdu_digits("39.32.10.1/24")
+    response = client.post(reverse("vpn_records:new"), {**FORM, "networks": typed})
+    page = response.content.decode()
+    assert f"Line 1: “{typed}” has host bits set after the prefix; the network is 39.32.10.0/24." in page
 
 
 def test_other_isp_must_be_named(client, freelancer):

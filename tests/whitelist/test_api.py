@@ -13,7 +13,7 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.factories import make_operator, make_registration, token_for
+from tests.factories import make_operator, make_registration, token_for, urdu_digits
 from vpn_records import services
 from vpn_records.models import Status
 from whitelist import queries as whitelist
@@ -73,6 +73,7 @@ def test_an_address_in_an_approved_network_is_registered_and_nothing_personal_is
     }
     assert check(operator_api, "111.68.96.10").json()["network"] == "111.68.96.10/32"
     assert check(operator_api, "::ffff:39.40.1.77").json()["ip"] == "39.40.1.77"
+    assert check(operator_api, urdu_digits("39.40.1.77")).json()["network"] == "39.40.1.0/24"
     assert check(operator_api, "111.68.96.11").json() == {
         "ip": "111.68.96.11",
         "registered": False,
