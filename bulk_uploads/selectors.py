@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from applicants.models import User
 
@@ -26,4 +27,4 @@ def bulk_upload_get_for_user(*, user: User, public_id) -> BulkUpload:
     try:
         return bulk_uploads_for_user(user=user).get(public_id=public_id)
     except BulkUpload.DoesNotExist:
-        raise Http404("No such upload.") from None
+        raise Http404(_("No such upload.")) from None

@@ -11,6 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from applicants.models import User
 from applicants.validators import cnic_in_search, phone_in_search
@@ -39,7 +40,7 @@ def registration_get_for_user(*, user: User, reference: str) -> Registration:
     try:
         return queryset.get(reference=reference)
     except Registration.DoesNotExist:
-        raise Http404("No such registration.") from None
+        raise Http404(_("No such registration.")) from None
 
 
 def entry_counts(*, registration: Registration) -> dict[str, int]:
