@@ -38,6 +38,9 @@ lint: install
 	DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	@command -v xgettext >/dev/null || { echo "Installing gettext for the catalogue check"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; }
+	DEBUG=1 $(PY) manage.py check_messages
 
 # Schemathesis's tests share one node id per test function, so under xdist only the first operation would run:
 # tests/test_openapi.py runs in a process of its own.

@@ -18,7 +18,9 @@ class CnicField(forms.CharField):
         kwargs.setdefault("max_length", 15)
         kwargs.setdefault("help_text", _("13 digits, with or without dashes: 35202-1234567-3."))
         super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off", "placeholder": "35202-1234567-3"})
+        self.widget.attrs.update(
+            {"inputmode": "numeric", "autocomplete": "off", "placeholder": "35202-1234567-3", "dir": "ltr"}
+        )
 
     def clean(self, value):
         return normalize_cnic(super().clean(value))
@@ -29,6 +31,7 @@ class NtnField(forms.CharField):
         kwargs.setdefault("max_length", 9)
         kwargs.setdefault("help_text", _("7 digits, optionally with the check digit: 1234567-8."))
         super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "numeric", "dir": "ltr"})
 
     def clean(self, value):
         return normalize_ntn(super().clean(value))
@@ -41,7 +44,9 @@ class MobileField(PhoneNumberField):
         kwargs.setdefault("region", "PK")
         kwargs.setdefault("help_text", _("A Pakistani mobile number that can receive SMS: 0300 1234567."))
         super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "tel", "autocomplete": "tel", "placeholder": "0300 1234567"})
+        self.widget.attrs.update(
+            {"inputmode": "tel", "autocomplete": "tel", "placeholder": "0300 1234567", "dir": "ltr"}
+        )
         self.error_messages["invalid"] = _("Enter a valid mobile number, for example 0300 1234567.")
 
 

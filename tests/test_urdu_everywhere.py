@@ -135,3 +135,10 @@ def test_unauthenticated_and_forbidden_api_answers_are_in_urdu():
     registration = make_registration(user=make_company_user(email="other@induscode.pk"))
     operator_messages = api_messages(api(user=None).get(f"/api/v1/registrations/{registration.reference}/").json())
     assert not english_only(operator_messages)
+
+
+def test_identity_inputs_are_left_to_right_on_urdu_forms(urdu_client):
+    page = urdu_client.get(reverse("applicants:sign_up_company")).content.decode()
+    for name in ("ntn", "authorised_person_cnic", "mobile"):
+        tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group(0)
+        assert 'dir="ltr"' in tag, tag

@@ -18,7 +18,7 @@ class RegistrationDetailsForm(forms.Form):
     purpose_detail = forms.CharField(
         label=_("Describe the purpose"),
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),  # English typed on an Urdu page reads as English
         help_text=_("For example: the clients you serve and why they need this VPN."),
     )
     isp = forms.ChoiceField(label=_("Internet service provider"), choices=Isp.choices)
