@@ -59,3 +59,28 @@ def test_language_switch_and_urdu_validation_errors(client):
     with translation.override("ur"):
         expected = gettext("A CNIC starts with a province code from 1 to 7; %(digit)s is not one.") % {"digit": "9"}
     assert expected in page
+
+
+# Placeholders that hold addresses, numbers, references, dates or codes: left to right inside Urdu sentences.
+LEFT_TO_RIGHT = {
+    "reference", "references", "network", "counter", "count", "limit", "date", "time", "minutes", "days", "email",
+    "new_email", "mobile", "size", "row", "rows", "line", "total", "accepted", "rejected", "processed", "warned",
+    "percent", "url", "digit", "prefix", "shortest", "number", "index", "meant", "value",
+}  # fmt: skip
+URDU_PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+
+def test_urdu_keeps_numbers_addresses_and_references_left_to_right():
+    """Each such placeholder in an Urdu message is isolated (LRI…PDI, FSI…PDI or inside <bdi>), in emails and SMS
+    as on pages, unless it sits inside an HTML attribute."""
+    unisolated = []
+    for msgid, translations in po_entries():
+        for text in translations:
+            for match in URDU_PLACEHOLDER.finditer(text):
+                before = text[: match.start()]
+                if match.group(1) not in LEFT_TO_RIGHT or before.rfind("<") > before.rfind(">"):
+                    continue
+                isolates = max(before.rfind("\u2066"), before.rfind("\u2068")) > before.rfind("\u2069")
+                if not (isolates or before.rfind("<bdi") > before.rfind("</bdi>")):
+                    unisolated.append(f"{match.group(0)} in {msgid[:70]}")
+    assert not unisolated, "\n".join(unisolated)
