@@ -142,3 +142,13 @@ def test_identity_inputs_are_left_to_right_on_urdu_forms(urdu_client):
     for name in ("ntn", "authorised_person_cnic", "mobile"):
         tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group(0)
         assert 'dir="ltr"' in tag, tag
+
+
+def test_the_urdu_admin_shows_masked_cnic_and_mobile_left_to_right(urdu_client):
+    from tests.factories import make_freelancer, make_staff
+
+    make_freelancer(email="ayesha@example.pk", cnic="3520212345673")
+    urdu_client.force_login(make_staff(email="auditor@pta.example", role="auditor"))
+    page = urdu_client.get(reverse("admin:applicants_applicant_changelist")).content.decode()
+    assert '<bdi dir="ltr">35202-*******-3</bdi>' in page
+    assert re.search(r'<bdi dir="ltr">\+92[^<]*\*+[^<]*</bdi>', page)
