@@ -51,7 +51,11 @@ def exception_handler(exc, context):
     """`{"detail": …, "errors": [{"field": "entries[1].network", "code": …, "message": …}]}`."""
     if isinstance(exc, PortalError):
         errors = [{"field": exc.field, "code": exc.code, "message": exc.message}]
-        return Response({"detail": exc.message, "errors": errors}, status=exc.status_code)
+        refused = Response({"detail": exc.message, "errors": errors}, status=exc.status_code)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after:  # a refusal that ends: say when
+            refused["Retry-After"] = str(retry_after)
+        return refused
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -48,6 +48,7 @@ _ERRORS = {
     403: _("Your token's scope or your account does not allow this."),
     404: _("Nothing of that name among what you may see, or a page past the last."),
     409: _("Its current status does not allow this any more."),
+    415: _("The body is not in a media type this operation reads, or cannot be read as one."),
     429: _("Too many requests: wait `Retry-After` seconds."),
 }
 
@@ -82,7 +83,10 @@ def location_header(status: int) -> OpenApiParameter:
 
 
 def api_operation(*, responses: dict, errors: Sequence[int], parameters: Sequence[Any] = (), **kwargs):
-    """`extend_schema` with the error body for each status in `errors`, and the headers that come with them."""
+    """`extend_schema` with the error body for each status in `errors`, and the headers that come with them. An
+    operation that reads a body may also answer 415."""
+    if kwargs.get("request") is not None and 415 not in errors:
+        errors = (*errors, 415)
     return extend_schema(
         responses={**responses, **error_responses(*errors)}, parameters=[*parameters, *ERROR_HEADERS], **kwargs
     )

@@ -38,6 +38,8 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     idempotency_key = models.CharField(max_length=200, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A one-time code: its text is blanked once sent (or given up), so no one reads it from the outbox afterwards.
+    secret = models.BooleanField(_("secret"), default=False)
     # When its task was last published: the sweeper publishes again a queued row silent for too long.
     dispatched_at = models.DateTimeField(_("last published"), default=timezone.now)
 

@@ -44,8 +44,10 @@ def notification_queue(
     idempotency_key: str,
     user=None,
     language: str = "en",
+    secret: bool = False,
 ) -> Notification:
     """Render `templates/notifications/<event>` for the channel in the recipient's language and queue it.
+    A `secret` message (a one-time code) has its text blanked once it is sent or given up.
 
     Email and SMS are sent by the `send_notification` task after commit; an in-app message is delivered on the
     spot. A second call with the same key returns the first row and sends nothing more.
@@ -63,6 +65,7 @@ def notification_queue(
             "language": language,
             "status": Status.SENT if in_app else Status.QUEUED,
             "sent_at": timezone.now() if in_app else None,
+            "secret": secret,
             **rendered,
         },
     )
@@ -145,6 +148,8 @@ def notification_deliver(*, notification_id: int) -> Notification | None:
         notification.last_error = f"{type(error).__name__}: {error}"[:2000]
         notification.next_attempt_at = None if failed else timezone.now() + retry_delay(notification.attempts)
         notification.save(update_fields=["status", "last_error", "next_attempt_at"])
+        if failed:
+            _forget_secret(notification)
         logger.warning("notification %s attempt %s failed: %s", notification.pk, notification.attempts, error)
         if not failed:
             raise
@@ -152,7 +157,13 @@ def notification_deliver(*, notification_id: int) -> Notification | None:
     notification.status = Status.SENT
     notification.sent_at = timezone.now()
     notification.save(update_fields=["status", "sent_at"])
+    _forget_secret(notification)
     return notification
+
+
+def _forget_secret(notification: Notification) -> None:
+    if notification.secret:
+        Notification.objects.filter(pk=notification.pk).update(body_text="", body_html="")
 
 
 def _send(notification: Notification) -> None:
@@ -204,6 +215,7 @@ def notifications_resend(*, notification_ids: list[int]) -> int:
         Notification.objects.select_for_update()
         .filter(pk__in=notification_ids, status__in=[Status.SENT, Status.FAILED])
         .exclude(channel=Channel.IN_APP)
+        .exclude(secret=True)  # its text is gone: the applicant asks for a new code instead
         .values_list("pk", flat=True)
     )
     Notification.objects.filter(pk__in=resent).update(

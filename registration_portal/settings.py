@@ -240,6 +240,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("NOTIFICATION_SWEEP_EVERY", default=60.0),
     },
 }
+# Codes proving a mobile number: how many may be sent per number, per account and per client address.
+MSISDN_CODE_RATE_PER_NUMBER = env.str("MSISDN_CODE_RATE_PER_NUMBER", default="5/hour")
+MSISDN_CODE_RATE_PER_ACCOUNT = env.str("MSISDN_CODE_RATE_PER_ACCOUNT", default="10/hour")
+MSISDN_CODE_RATE_PER_ADDRESS = env.str("MSISDN_CODE_RATE_PER_ADDRESS", default="20/hour")
 # Where applicants get help: every page's footer shows them.
 SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="vpn-help@example.gov.pk")
 SUPPORT_PHONE = env.str("SUPPORT_PHONE", default="+92 51 000 0000")

@@ -8,6 +8,7 @@ from .api import (
     RegistrationWithdrawAPI,
     ReviewEntryDecisionAPI,
 )
+from .proof_api import MsisdnCodeAPI, MsisdnCodeVerifyAPI
 
 urlpatterns = [
     path("registrations/", RegistrationListCreateAPI.as_view(), name="registration-list"),
@@ -15,6 +16,8 @@ urlpatterns = [
     path("registrations/<str:reference>/withdraw/", RegistrationWithdrawAPI.as_view(), name="registration-withdraw"),
     path("registrations/<str:reference>/entries/", EntryListAPI.as_view(), name="registration-entry-list"),
     path("registrations/<str:reference>/entries/<int:pk>/", EntryDetailAPI.as_view(), name="registration-entry-detail"),
+    path("msisdn-codes/", MsisdnCodeAPI.as_view(), name="msisdn-code"),
+    path("msisdn-codes/verify/", MsisdnCodeVerifyAPI.as_view(), name="msisdn-code-verify"),
     path("review/entries/<int:pk>/approve/", ReviewEntryDecisionAPI.as_view(approve=True), name="review-entry-approve"),
     path("review/entries/<int:pk>/reject/", ReviewEntryDecisionAPI.as_view(approve=False), name="review-entry-reject"),
 ]

@@ -10,6 +10,8 @@ from core.fields import CidrField, LargeNetworkRangeIndex, NetworkRangeIndex, Ne
 from core.lifecycle import StatusRecord
 from core.networks import display_network
 
+from .msisdn import Operator, mask_msisdn
+
 
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -328,3 +330,31 @@ class DeniedNetwork(models.Model):
 
     def __str__(self) -> str:
         return str(self.network)
+
+
+class MsisdnProof(models.Model):
+    """An applicant's proof that they hold a mobile number: a 6-digit code sent by SMS, kept only as a digest.
+
+    One row per applicant and number, renewed by each new code; `verified_at` is set once the right code came back.
+    """
+
+    applicant = models.ForeignKey(Applicant, verbose_name=_("applicant"), on_delete=models.CASCADE, related_name="+")
+    msisdn = models.CharField(_("mobile number"), max_length=16)
+    operator = models.CharField(_("operator"), max_length=10, choices=Operator.choices)
+    code_digest = models.CharField(max_length=64, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("code sent at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("code expires at"), null=True, blank=True)
+    wrong_attempts = models.PositiveSmallIntegerField(_("wrong codes"), default=0)
+    codes_sent = models.PositiveIntegerField(_("codes sent"), default=0)
+    verified_at = models.DateTimeField(_("proved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mobile number proof")
+        verbose_name_plural = _("mobile number proofs")
+        constraints = [
+            models.UniqueConstraint(fields=["applicant", "msisdn"], name="msisdn_proof_one_per_number"),
+            choice_check("operator", Operator, "msisdn_proof_operator_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return mask_msisdn(self.msisdn)
