@@ -29,6 +29,10 @@ def access_log(caplog):
         ({"q": "0300 1234567"}, "?q=****+*******"),
         ({"q": "+923001234567", "status": "all"}, "?q=%2B************&status=all"),
         ("q=%2B92%20300%201234567&o=2", "?q=%2B**%20***%20*******&o=2"),
+        (
+            {"q": "\u06f3\u06f5\u06f2\u06f0\u06f2-\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7-\u06f3"},
+            "?q=*****-*******-*",
+        ),
     ],
 )
 def test_a_cnic_or_mobile_number_in_a_url_is_logged_masked(client, supervisor, access_log, query, logged):
