@@ -244,6 +244,11 @@ CELERY_BEAT_SCHEDULE = {
 MSISDN_CODE_RATE_PER_NUMBER = env.str("MSISDN_CODE_RATE_PER_NUMBER", default="5/hour")
 MSISDN_CODE_RATE_PER_ACCOUNT = env.str("MSISDN_CODE_RATE_PER_ACCOUNT", default="10/hour")
 MSISDN_CODE_RATE_PER_ADDRESS = env.str("MSISDN_CODE_RATE_PER_ADDRESS", default="20/hour")
+# Whose SIM a mobile number is: asked of its operator (vpn_records/sim_ownership.py), or confirmed by staff.
+SIM_OWNERSHIP_BACKEND = env.str("SIM_OWNERSHIP_BACKEND", default="vpn_records.sim_ownership.ManualBackend")
+SIM_OWNERSHIP_URL = env.str("SIM_OWNERSHIP_URL", default="")
+SIM_OWNERSHIP_TOKEN = env.str("SIM_OWNERSHIP_TOKEN", default="")
+SIM_OWNERSHIP_TIMEOUT = env.float("SIM_OWNERSHIP_TIMEOUT", default=5.0)
 # Where applicants get help: every page's footer shows them.
 SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="vpn-help@example.gov.pk")
 SUPPORT_PHONE = env.str("SUPPORT_PHONE", default="+92 51 000 0000")
