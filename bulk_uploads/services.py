@@ -36,6 +36,7 @@ from core.csv_safety import csv_lines
 from core.errors import ConflictError, ForbiddenError, PortalError
 from core.jobs import analyze, publish_on_commit, redispatch_stuck
 from core.networks import IPNetwork, NetworkError, network_error_message, parse_network
+from core.planner import index_scans_only
 from notifications.services import notify_members
 from vpn_records.checks import FAIL, PASS, WARN, finding_message, run_network_checks
 from vpn_records.holders import is_holder_violation, take_holder_lock
@@ -493,7 +494,7 @@ def _reject_held_rows(upload: BulkUpload) -> None:
     check would have: with the conflict finding, never naming the holder."""
     take_holder_lock()
     row = BulkUploadRow._meta.db_table
-    with connection.cursor() as cursor:
+    with index_scans_only(), connection.cursor() as cursor:
         cursor.execute(
             f"""
             WITH held AS (

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from django.db import IntegrityError, connection
 
 from core.networks import IPNetwork, as_network
+from core.planner import index_scans_only
 
 # pg_advisory_xact_lock's key, shared with the triggers: held until the transaction ends. Every writer takes its
 # locks in one order, so none waits in a circle: its registration's row, then a new reference (the year's sequence
@@ -31,7 +32,7 @@ def held_by_others(*, networks: Iterable[IPNetwork], applicant_id: int) -> dict[
     probes = [str(network) for network in networks]
     if not probes:
         return {}
-    with connection.cursor() as cursor:
+    with index_scans_only(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT DISTINCT probe, reference, network FROM ipentry_held_by_others(%s::cidr[], %s) ORDER BY 1, 2, 3",
             [probes, applicant_id],

@@ -10,6 +10,7 @@ from django.db.models import Q
 from applicants.models import Applicant
 from core.fields import KEY_SPAN, SMALL_NETWORK_SQL
 from core.networks import IPNetwork, as_network
+from core.planner import index_scans_only
 
 from .checks import Context
 from .models import DeniedNetwork, IpAllocation, IpEntry, Registration, Status
@@ -75,7 +76,7 @@ def _overlaps(networks: list[IPNetwork], exclude_registration_id: int) -> list[t
           FROM p CROSS JOIN LATERAL (
                SELECT t.network, t.reason FROM {DeniedNetwork._meta.db_table} t WHERE {match}) t
     """  # noqa: S608 - table names from model meta
-    with connection.cursor() as cursor:
+    with index_scans_only(), connection.cursor() as cursor:
         params = [[str(n) for n in networks], *[exclude_registration_id, *ACTIVE_STATUSES] * 2]
         cursor.execute(sql, params)
         # A large entry starting near a probe comes from both parts: once is enough.

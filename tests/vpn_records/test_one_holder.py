@@ -206,3 +206,14 @@ def test_rows_another_applicant_took_while_the_upload_ran_are_rejected_not_regis
     assert "another applicant" in rows[0][3]
     assert job.registration.entries.count() == 3
     assert second_holders() == []
+
+
+def test_index_only_planning_is_undone_after_the_lookup():
+    from core.planner import index_scans_only
+
+    with index_scans_only(), connection.cursor() as cursor:
+        cursor.execute("SHOW enable_bitmapscan")
+        assert cursor.fetchone() == ("off",)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone() == ("on",)
