@@ -14,6 +14,7 @@ from applicants.http import SignedInRequest, applicant_required
 from core.errors import PortalError
 
 from . import selectors, services
+from .extensions import review_panels
 from .forms import RegistrationForm, WithdrawForm
 
 
@@ -68,7 +69,8 @@ def registration_review(request: SignedInRequest, reference: str) -> HttpRespons
     registration = selectors.registration_get_for_user(user=request.user, reference=reference)
     if not registration.is_editable:
         return redirect(registration)
-    return render(request, "vpn_records/review.html", {"registration": registration})
+    panels = review_panels(request, registration)
+    return render(request, "vpn_records/review.html", {"registration": registration, "panels": panels})
 
 
 @applicant_required
