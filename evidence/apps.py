@@ -9,9 +9,9 @@ class EvidenceConfig(AppConfig):
 
     def ready(self) -> None:
         # vpn_records may not import this app: it asks through its extension points instead.
-        from vpn_records.extensions import register_review_panel, register_submission_check
+        from vpn_records.extensions import register_registration_panel, register_submission_check
 
-        from .checklist import documents_complete, review_panel
+        from .checklist import documents_complete, documents_panel
 
         register_submission_check(documents_complete)
-        register_review_panel(review_panel)
+        register_registration_panel(documents_panel)

@@ -71,10 +71,11 @@ def documents_complete(registration: Registration) -> PortalError | None:
     )
 
 
-def review_panel(request: HttpRequest, registration: Registration) -> SafeString:
-    """The checklist and the upload form, on the check-your-answers page."""
+def documents_panel(request: HttpRequest, registration: Registration, editable: bool) -> SafeString:
+    """The checklist on a registration's pages; on check your answers with the upload form and Remove buttons."""
     context = {
         "registration": registration,
+        "editable": editable and registration.is_editable,
         "checklist": checklist(registration),
         "kinds": DocumentKind.choices,
         "max_mb": f"{settings.DOCUMENT_MAX_BYTES / 1_000_000:g}",

@@ -1,5 +1,6 @@
 """Where apps above vpn_records (which it may not import) take part in its flows: checks that can hold a
-submission back, and panels shown on the check-your-answers page."""
+submission back, and panels shown on a registration's pages (check your answers, where they may offer changes,
+and the registration's own page)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from .models import Registration
 
 # Answers why the registration may not be submitted yet, or None.
 SubmissionCheck = Callable[[Registration], PortalError | None]
-ReviewPanel = Callable[[HttpRequest, Registration], SafeString]
+# Renders the app's part of a registration's page; `editable` on check your answers.
+RegistrationPanel = Callable[[HttpRequest, Registration, bool], SafeString]
 
 _submission_checks: list[SubmissionCheck] = []
-_review_panels: list[ReviewPanel] = []
+_registration_panels: list[RegistrationPanel] = []
 
 
 def register_submission_check(check: SubmissionCheck) -> None:
@@ -25,9 +27,9 @@ def register_submission_check(check: SubmissionCheck) -> None:
         _submission_checks.append(check)
 
 
-def register_review_panel(panel: ReviewPanel) -> None:
-    if panel not in _review_panels:
-        _review_panels.append(panel)
+def register_registration_panel(panel: RegistrationPanel) -> None:
+    if panel not in _registration_panels:
+        _registration_panels.append(panel)
 
 
 def submission_blocker(registration: Registration) -> PortalError | None:
@@ -38,5 +40,5 @@ def submission_blocker(registration: Registration) -> PortalError | None:
     return None
 
 
-def review_panels(request: HttpRequest, registration: Registration) -> list[SafeString]:
-    return [panel(request, registration) for panel in _review_panels]
+def registration_panels(request: HttpRequest, registration: Registration, *, editable: bool) -> list[SafeString]:
+    return [panel(request, registration, editable) for panel in _registration_panels]

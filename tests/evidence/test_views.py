@@ -38,6 +38,7 @@ def test_a_pdf_is_served_to_its_applicant_as_an_attachment(client, freelancer, d
     assert response["Content-Disposition"] == f'attachment; filename="{draft.reference}-work_proof.pdf"'
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response["Cache-Control"]
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert b"".join(response.streaming_content) == pdf_bytes()
     assert not DocumentView.objects.exists()  # the applicant's own look is not staff's
 
@@ -102,7 +103,19 @@ def test_check_your_answers_lists_the_checklist(client, freelancer, draft):
     assert "CNIC, front" in page and "<bdi>front side.png</bdi>" in page
     assert "CNIC, back" in page and "Proof of work" in page
     assert page.count("<strong>Missing</strong>") == 2
-    assert reverse("evidence:upload", args=[draft.reference]) in page
+    assert f'action="{reverse("evidence:upload", args=[draft.reference])}"' in page
+
+
+def test_the_registrations_page_lists_its_documents_without_changes(client, freelancer, draft):
+    document = add(draft, freelancer, kind="cnic_front", name="front side.png")
+    client.force_login(freelancer)
+
+    page = client.get(reverse("vpn_records:detail", args=[draft.reference])).content.decode()
+
+    assert "Supporting documents" in page and "<bdi>front side.png</bdi>" in page
+    assert reverse("evidence:file", args=[draft.reference, document.pk]) in page
+    assert 'enctype="multipart/form-data"' not in page
+    assert reverse("evidence:delete", args=[draft.reference, document.pk]) not in page
 
 
 def test_uploading_from_check_your_answers(client, freelancer, draft):
