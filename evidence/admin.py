@@ -1,5 +1,5 @@
-"""Staff see each registration's documents here (searched by its reference): pictures previewed, PDFs a link
-away; every opening goes through the file view, which records it."""
+"""Staff see a registration's documents on its page and under Documents (searched by reference): pictures
+previewed, PDFs a link away; every opening goes through the file view, which records it."""
 
 from __future__ import annotations
 
@@ -10,12 +10,47 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin_mixins import PortalAdminMixin, ReadOnlyAdminMixin
 from core.bidi import bdi_html
+from vpn_records.models import Registration
 
 from .models import Document, DocumentRequirement, DocumentView
 
 
 def _file_url(document: Document) -> str:
     return reverse("evidence:file", args=[document.registration.reference, document.pk])
+
+
+def _preview(document: Document) -> str:
+    url = _file_url(document)
+    if document.is_image:
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}" width="160"></a>',
+            url,
+            url,
+            document.get_kind_display(),
+        )
+    return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("Open the PDF"))
+
+
+class DocumentInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Document
+    fields = readonly_fields = ("kind", "preview", "name", "size", "uploaded_at")
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(purged_at__isnull=True).select_related("registration")
+
+    @admin.display(description=_("document"))
+    def preview(self, document: Document) -> str:
+        return _preview(document)
+
+    @admin.display(description=_("file name"))
+    def name(self, document: Document) -> str:
+        return bdi_html(document.file_name)
+
+
+# vpn_records may not import this app, so its registration page is given the documents from here.
+_RegistrationAdmin = type(admin.site.get_model_admin(Registration))
+_RegistrationAdmin.inlines = [*_RegistrationAdmin.inlines, DocumentInline]
 
 
 @admin.register(Document)
@@ -44,15 +79,7 @@ class DocumentAdmin(ReadOnlyAdminMixin, PortalAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("document"))
     def preview(self, document: Document) -> str:
-        url = _file_url(document)
-        if document.is_image:
-            return format_html(
-                '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}" width="160"></a>',
-                url,
-                url,
-                document.get_kind_display(),
-            )
-        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("Open the PDF"))
+        return _preview(document)
 
 
 @admin.register(DocumentView)

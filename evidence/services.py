@@ -24,7 +24,6 @@ from .models import Document, DocumentKind, DocumentView
 
 logger = logging.getLogger(__name__)
 
-EDITABLE = (Status.DRAFT, Status.CHANGES_REQUESTED)
 # Closed for good: their documents are kept DOCUMENT_RETENTION_DAYS after the closing change, then deleted.
 CLOSED = (Status.REJECTED, Status.WITHDRAWN, Status.EXPIRED)
 
@@ -32,7 +31,7 @@ CLOSED = (Status.REJECTED, Status.WITHDRAWN, Status.EXPIRED)
 def _require_editable(registration: Registration, user: User) -> None:
     if user.applicant_id is None or user.applicant_id != registration.applicant_id:
         raise ForbiddenError(_("Only the applicant's own accounts can change its documents."), code="forbidden")
-    if registration.status not in EDITABLE:
+    if not registration.is_editable:
         raise ConflictError(
             _("%(reference)s can no longer be changed: it is %(status)s.")
             % {"reference": registration.reference, "status": registration.get_status_display().lower()},
@@ -51,10 +50,10 @@ def document_add(*, registration: Registration, user: User, kind: str, file: IO[
     """Store a document of `kind` for the registration, judged by its content (evidence.files)."""
     if kind not in DocumentKind.values:
         raise PortalError(_("Choose which document this is."), code="invalid_kind", field="kind")
-    name = _shown_name(str(getattr(file, "name", "") or ""))
-    clean = inspect_document(file, name)
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     _require_editable(registration, user)
+    name = _shown_name(str(getattr(file, "name", "") or ""))
+    clean = inspect_document(file, name)
     document = Document(
         registration=registration,
         kind=kind,

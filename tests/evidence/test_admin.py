@@ -29,6 +29,19 @@ def test_staff_find_a_registrations_documents_with_previews(client, freelancer, 
     assert theirs.reference not in page
 
 
+def test_the_registrations_admin_page_shows_its_documents(client, freelancer, reviewer):
+    registration = make_registration(user=freelancer)
+    picture = document_add(
+        registration=registration, user=freelancer, kind="cnic_front", file=upload("a.png", png_bytes())
+    )
+    client.force_login(reviewer)
+
+    page = client.get(reverse("admin:vpn_records_registration_change", args=[registration.pk])).content.decode()
+
+    assert f'<img src="{reverse("evidence:file", args=[registration.reference, picture.pk])}"' in page
+    assert "<bdi>a.png</bdi>" in page
+
+
 def test_applicants_never_reach_the_documents_admin(client, freelancer):
     client.force_login(freelancer)
     response = client.get(reverse("admin:evidence_document_changelist"))
