@@ -11,6 +11,8 @@ VIEW_ALL = [
     "vpn_records.view_ipallocation",
     "bulk_uploads.view_bulkupload",
     "notifications.view_notification",
+    "evidence.view_document",
+    "evidence.view_documentrequirement",
 ]
 ROLE_PERMISSIONS = {
     "auditor": [
@@ -18,6 +20,7 @@ ROLE_PERMISSIONS = {
         "applicants.view_personaldataview",
         "applicants.view_apitoken",
         "applicants.view_operatoraccount",
+        "evidence.view_documentview",
     ],
     "reviewer": [*VIEW_ALL, "vpn_records.decide_ipentry"],
     "supervisor": [
@@ -39,6 +42,10 @@ ROLE_PERMISSIONS = {
         "applicants.view_apitoken",
         "applicants.add_apitoken",
         "applicants.change_apitoken",
+        "evidence.view_documentview",
+        "evidence.add_documentrequirement",
+        "evidence.change_documentrequirement",
+        "evidence.delete_documentrequirement",
     ],
 }
 

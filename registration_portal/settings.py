@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "core",
     "applicants",
     "vpn_records",
+    "evidence",
     "bulk_uploads",
     "whitelist",
     "notifications",
@@ -170,6 +171,14 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files (bulk uploads), shared by the web and worker processes: one volume in compose.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"  # never served: uploads are read by workers and reach users only as reports
+# Applicants' supporting documents (CNIC scans and the like): outside MEDIA_ROOT and the static files, reached
+# only through the view that checks who asks.
+DOCUMENT_ROOT = env.path("DOCUMENT_ROOT", default=BASE_DIR / "private-documents")
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_MB", default=5) * 1_000_000
+# Submitting needs every required document of the checklist (evidence.DocumentRequirement).
+DOCUMENTS_REQUIRED = env.bool("DOCUMENTS_REQUIRED", default=True)
+# The files of a rejected, withdrawn or expired registration are deleted this many days after it closed.
+DOCUMENT_RETENTION_DAYS = env.int("DOCUMENT_RETENTION_DAYS", default=180)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -235,6 +244,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applicants.tasks.remove_unconfirmed_applicants",
         "schedule": crontab(hour=3, minute=30),
     },
+    "purge-expired-documents": {
+        "task": "evidence.tasks.purge_expired_documents",
+        "schedule": crontab(hour=4, minute=0),
+    },
     "sweep-stuck-notifications": {
         "task": "notifications.tasks.sweep_stuck_notifications",
         "schedule": env.float("NOTIFICATION_SWEEP_EVERY", default=60.0),
@@ -276,6 +289,7 @@ BULK_UPLOAD_ANALYZE_ROWS = env.int("BULK_UPLOAD_ANALYZE_ROWS", default=10_000)
 CELERY_TASK_ROUTES = {
     "vpn_records.tasks.*": {"queue": f"{CELERY_TASK_DEFAULT_QUEUE}.verification"},
     "bulk_uploads.tasks.*": {"queue": f"{CELERY_TASK_DEFAULT_QUEUE}.verification"},
+    "evidence.tasks.*": {"queue": f"{CELERY_TASK_DEFAULT_QUEUE}.verification"},
     "notifications.tasks.*": {"queue": f"{CELERY_TASK_DEFAULT_QUEUE}.notifications"},
 }
 

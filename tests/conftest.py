@@ -31,10 +31,11 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture(scope="session", autouse=True)
 def media_root(tmp_path_factory):
-    """Uploaded files go to a directory of this test run; worker processes are given the same one."""
+    """Uploaded files and documents go to directories of this test run; worker processes are given the same."""
     from django.conf import settings
 
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    settings.DOCUMENT_ROOT = tmp_path_factory.mktemp("documents")
     return settings.MEDIA_ROOT
 
 

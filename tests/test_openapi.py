@@ -29,10 +29,13 @@ from werkzeug.test import Client
 
 from applicants.models import User
 from bulk_uploads import services as bulk
+from evidence.services import document_add
 from registration_portal.celery import app as celery_app
 from registration_portal.urls import api_v1
 from registration_portal.wsgi import application
 from tests.bulk_uploads.bulk_files import csv_file
+from tests.evidence.conftest import pdf_bytes
+from tests.evidence.conftest import upload as uploaded_file
 from tests.factories import PASSWORD, make_company_user, make_operator, make_registration, make_staff, token_for
 from vpn_records import services
 
@@ -141,8 +144,12 @@ _FAST_AND_UNTHROTTLED = {
 def _make_world() -> ApiWorld:
     company_user = make_company_user(email="admin@induscode.pk")
     reviewer = make_staff(email="reviewer@pta.example", role="reviewer")
+    under_review = make_registration(user=company_user, networks=["111.68.96.10", "111.68.96.32/28"])
+    document = document_add(
+        registration=under_review, user=company_user, kind="incorporation", file=uploaded_file("deed.pdf", pdf_bytes())
+    )
     with TestCase.captureOnCommitCallbacks(execute=True):
-        under_review = make_registration(user=company_user, networks=["111.68.96.10", "111.68.96.32/28"], submit=True)
+        services.registration_submit(registration=under_review, user=company_user)
         approved = make_registration(user=company_user, networks=["39.40.1.0/24"], submit=True)
     with TestCase.captureOnCommitCallbacks(execute=True):
         services.registration_decide(registration=approved, actor=reviewer, approve=True)
@@ -159,7 +166,8 @@ def _make_world() -> ApiWorld:
         reviewer_key=token_for(reviewer),
         real_values={
             "reference": [under_review.reference, approved.reference],
-            "id": list(under_review.entries.values_list("pk", flat=True)),
+            # Entries' ids and a document's: each operation finds its own kind among them.
+            "id": [*under_review.entries.values_list("pk", flat=True), document.pk],
             "public_id": [str(upload.public_id)],
         },
     )

@@ -214,7 +214,10 @@ class RegistrationListCreateAPI(ListModelMixin, _ApplicantAPIView):
         responses={201: RegistrationCreatedSerializer},
         errors=(400, *SIGNED_IN),
         parameters=[location_header(201)],
-        description=_("Register networks and submit them for verification and review at once."),
+        description=_(
+            "Register networks and submit them for verification and review at once; kept a draft when documents "
+            "must be uploaded first (then `POST …/submit/`)."
+        ),
     )
     def post(self, request):
         incoming = RegistrationInputSerializer(data=request.data)
@@ -257,6 +260,21 @@ class RegistrationWithdrawAPI(_ApplicantAPIView):
         )
         registration = self.get_registration()
         return Response(RegistrationSerializer(registration, context=self.get_serializer_context()).data)
+
+
+class RegistrationSubmitAPI(_ApplicantAPIView):
+    """`POST`: submit a draft, or a registration sent back for changes, for verification and review.
+
+    A registration created over the API is submitted at once unless something holds it back (documents to
+    upload first): then it stays a draft, to be submitted here. 400 `documents_missing` names what is missing.
+    """
+
+    serializer_class = RegistrationSerializer
+
+    @api_operation(request=None, responses={200: RegistrationSerializer}, errors=(400, 404, 409, *SIGNED_IN))
+    def post(self, request, reference: str):
+        services.registration_submit(registration=self.get_registration(), user=request.user)
+        return Response(self.get_serializer(self.get_registration()).data)
 
 
 class EntryListAPI(ListModelMixin, _ApplicantAPIView):

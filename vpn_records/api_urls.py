@@ -5,6 +5,7 @@ from .api import (
     EntryListAPI,
     RegistrationDetailAPI,
     RegistrationListCreateAPI,
+    RegistrationSubmitAPI,
     RegistrationWithdrawAPI,
     ReviewEntryDecisionAPI,
 )
@@ -13,6 +14,7 @@ from .proof_api import MsisdnCodeAPI, MsisdnCodeVerifyAPI
 urlpatterns = [
     path("registrations/", RegistrationListCreateAPI.as_view(), name="registration-list"),
     path("registrations/<str:reference>/", RegistrationDetailAPI.as_view(), name="registration-detail"),
+    path("registrations/<str:reference>/submit/", RegistrationSubmitAPI.as_view(), name="registration-submit"),
     path("registrations/<str:reference>/withdraw/", RegistrationWithdrawAPI.as_view(), name="registration-withdraw"),
     path("registrations/<str:reference>/entries/", EntryListAPI.as_view(), name="registration-entry-list"),
     path("registrations/<str:reference>/entries/<int:pk>/", EntryDetailAPI.as_view(), name="registration-entry-detail"),

@@ -34,6 +34,7 @@ from .checks import (
     finding_message,
     run_network_checks,
 )
+from .extensions import submission_blocker
 from .holders import held_by_others, take_holder_lock
 from .models import IpEntry, Isp, ReferenceSequence, Registration, Status, StatusChange, reference_text
 from .verification import duplicate_cnic_applicants, gather_contexts
@@ -42,6 +43,13 @@ from .workflow import can_transition, transition_entries, transition_registratio
 logger = logging.getLogger(__name__)
 
 EDITABLE = (Status.DRAFT, Status.CHANGES_REQUESTED)
+
+
+def _not_editable_message(registration: Registration) -> str:
+    return _("%(reference)s can no longer be changed: it is %(status)s.") % {
+        "reference": registration.reference,
+        "status": registration.get_status_display().lower(),
+    }
 
 
 def next_reference() -> str:
@@ -169,11 +177,7 @@ def registration_update(
     """Change a draft, or a registration sent back for changes. Kept entries keep their history."""
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.status not in EDITABLE:
-        raise PortalError(
-            _("%(reference)s can no longer be changed: it is %(status)s.")
-            % {"reference": registration.reference, "status": registration.get_status_display().lower()},
-            code="not_editable",
-        )
+        raise PortalError(_not_editable_message(registration), code="not_editable")
     _validate(user=user, networks=networks, isp=isp, isp_other=isp_other)
     registration.purpose, registration.purpose_detail, registration.vpn_type = purpose, purpose_detail, vpn_type
     registration.isp, registration.isp_other = isp, isp_other_kept(isp=isp, isp_other=isp_other)
@@ -193,9 +197,13 @@ def registration_update(
 def registration_submit(*, registration: Registration, user: User) -> Registration:
     """Send a draft (or a corrected registration) for verification; the task is published after commit."""
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status not in EDITABLE:
+        raise ConflictError(_not_editable_message(registration), code="not_editable")
     entries = list(registration.entries.filter(status__in=EDITABLE))
     if not entries:
         raise PortalError(_("Add at least one IP address or network before submitting."), code="no_entries")
+    if (problem := submission_blocker(registration)) is not None:
+        raise problem
     now = timezone.now()
     change = transition_registration(
         registration=registration,
@@ -231,7 +239,10 @@ def _hold_back(*, entries: list[IpEntry], held: dict[IPNetwork, list[tuple[str, 
 
 @transaction.atomic
 def registration_create_and_submit(*, user: User, **fields) -> Registration:
+    """Create and submit at once; kept a draft when a submission check holds it back (documents to upload)."""
     registration = registration_create(user=user, **fields)
+    if submission_blocker(registration) is not None:
+        return registration
     return registration_submit(registration=registration, user=user)
 
 

@@ -14,6 +14,7 @@ from applicants.http import SignedInRequest, applicant_required
 from core.errors import PortalError
 
 from . import selectors, services
+from .extensions import registration_panels
 from .forms import RegistrationForm, WithdrawForm
 
 
@@ -68,7 +69,8 @@ def registration_review(request: SignedInRequest, reference: str) -> HttpRespons
     registration = selectors.registration_get_for_user(user=request.user, reference=reference)
     if not registration.is_editable:
         return redirect(registration)
-    return render(request, "vpn_records/review.html", {"registration": registration})
+    panels = registration_panels(request, registration, editable=True)
+    return render(request, "vpn_records/review.html", {"registration": registration, "panels": panels})
 
 
 @applicant_required
@@ -97,11 +99,14 @@ def registration_detail(request: SignedInRequest, reference: str) -> HttpRespons
     registration = selectors.registration_get_for_user(user=request.user, reference=reference)
     entries = Paginator(registration.entries.order_by("id"), 200).get_page(request.GET.get("page"))
     upload = getattr(registration, "bulk_upload", None)  # bulk_uploads' reverse relation: no import of it here
-    return render(
-        request,
-        "vpn_records/detail.html",
-        {"registration": registration, "entries": entries, "upload": upload, "from_upload": upload is not None},
-    )
+    context = {
+        "registration": registration,
+        "entries": entries,
+        "upload": upload,
+        "from_upload": upload is not None,
+        "panels": registration_panels(request, registration, editable=False),
+    }
+    return render(request, "vpn_records/detail.html", context)
 
 
 @applicant_required
