@@ -16,7 +16,9 @@ VIEW_PERMISSION = "evidence.view_document"
 
 def documents_of(*, registration: Registration) -> QuerySet[Document]:
     """The registration's documents whose files are still held."""
-    return registration.documents.filter(purged_at__isnull=True).order_by("kind", "uploaded_at", "id")
+    return Document.objects.filter(registration=registration, purged_at__isnull=True).order_by(
+        "kind", "uploaded_at", "id"
+    )
 
 
 def document_get_for_user(*, registration: Registration, document_id: int) -> Document:
