@@ -102,7 +102,7 @@ class OperatorAccountForm(forms.ModelForm):
 
     class Meta:
         model = OperatorAccount
-        fields = ["email", "full_name", "is_active"]
+        fields = ["email", "full_name", "mobile_operator", "is_active"]
 
 
 class ApiTokenInline(admin.TabularInline):
@@ -123,8 +123,8 @@ class OperatorAccountAdmin(PortalAdminMixin, admin.ModelAdmin):
     """ISPs and firewall teams: an account without a password, which holds whitelist tokens."""
 
     form = OperatorAccountForm
-    list_display = ["email", "full_name", "is_active", "date_joined"]
-    list_filter = ["is_active"]
+    list_display = ["email", "full_name", "mobile_operator", "is_active", "date_joined"]
+    list_filter = ["is_active", "mobile_operator"]
     search_fields = ["email", "full_name"]
     inlines = [ApiTokenInline]
 

@@ -110,6 +110,17 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra_fields)
 
 
+class MobileOperator(models.TextChoices):
+    """Pakistan's mobile networks: an operator account may be one, and a registered number is on one."""
+
+    JAZZ = "jazz", "Jazz"
+    ZONG = "zong", "Zong"
+    TELENOR = "telenor", "Telenor"
+    UFONE = "ufone", "Ufone"
+    SCO = "sco", "SCO"
+    ONIC = "onic", "Onic"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A login. Applicant users belong to an Applicant; staff and operator accounts do not.
 
@@ -126,6 +137,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_operator = models.BooleanField(
         _("operator account"), default=False, help_text=_("An ISP or firewall team reading the approved whitelist.")
     )
+    # A mobile operator's account reads the approved numbers on its own network; an ISP's has none.
+    mobile_operator = models.CharField(_("mobile network"), max_length=10, choices=MobileOperator.choices, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     email_confirmed_at = models.DateTimeField(_("email confirmed at"), null=True, blank=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
@@ -145,6 +158,10 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=models.Q(is_operator=False)
                 | models.Q(applicant__isnull=True, is_staff=False, is_superuser=False),
                 name="operator_is_neither_applicant_nor_staff",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(mobile_operator="") | models.Q(is_operator=True),
+                name="only_operator_accounts_have_a_mobile_network",
             ),
         ]
 

@@ -90,10 +90,16 @@ def token_issue_for_applicant(*, user: User, name: str) -> tuple[ApiToken, str]:
 
 
 @transaction.atomic
-def operator_account_create(*, email: str, organisation: str) -> User:
-    """An ISP's or firewall team's account: no password, no applicant, no staff rights; only whitelist tokens."""
+def operator_account_create(*, email: str, organisation: str, mobile_operator: str = "") -> User:
+    """An ISP's, firewall team's or mobile network's account: no password, no applicant, no staff rights; only
+    whitelist tokens. A mobile network's (`mobile_operator`) reads the approved numbers on that network."""
     return OperatorAccount.objects.create_user(
-        email=email, password=None, full_name=organisation, is_operator=True, email_confirmed_at=timezone.now()
+        email=email,
+        password=None,
+        full_name=organisation,
+        is_operator=True,
+        mobile_operator=mobile_operator,
+        email_confirmed_at=timezone.now(),
     )
 
 

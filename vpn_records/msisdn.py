@@ -7,20 +7,13 @@ import re
 
 import phonenumbers
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from applicants.models import MobileOperator
 from applicants.validators import validate_pk_mobile
 from core.digits import ascii_digits
 
-
-class Operator(models.TextChoices):
-    JAZZ = "jazz", "Jazz"
-    ZONG = "zong", "Zong"
-    TELENOR = "telenor", "Telenor"
-    UFONE = "ufone", "Ufone"
-    SCO = "sco", "SCO"
-    ONIC = "onic", "Onic"
+Operator = MobileOperator  # the networks a number can be on
 
 
 # The mobile codes (the digits after +92) each operator was given; Warid's 032x went to Jazz, Onic is Ufone's 0339.
