@@ -3,16 +3,22 @@ previewed, PDFs a link away; every opening goes through the file view, which rec
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db import transaction
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_mixins import PortalAdminMixin, ReadOnlyAdminMixin
 from core.bidi import bdi_html
+from core.errors import PortalError
 from vpn_records.models import Registration
 
-from .models import Document, DocumentRequirement, DocumentView
+from . import services
+from .models import Document, DocumentKind, DocumentRequirement, DocumentView
 
 
 def _file_url(document: Document) -> str:
@@ -48,9 +54,43 @@ class DocumentInline(ReadOnlyAdminMixin, admin.TabularInline):
         return bdi_html(document.file_name)
 
 
-# vpn_records may not import this app, so its registration page is given the documents from here.
+class DocumentRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Document needed"), choices=DocumentKind.choices)
+    details = forms.CharField(
+        label=_("Details for the applicant"), required=False, max_length=1500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+@admin.action(description=_("Ask for a document"), permissions=["decide"])
+def ask_for_document(modeladmin, request, queryset):
+    """Send the selected registrations back for a missing or unreadable document, after asking which."""
+    form = DocumentRequestForm(request.POST if "apply" in request.POST else None)
+    if not form.is_valid():
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "title": _("Ask for a document"),
+            "objects": queryset,
+            "form": form,
+            "action": request.POST["action"],
+            "opts": modeladmin.model._meta,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/vpn_records/decision.html", context)
+    try:
+        with transaction.atomic():  # all selected, or none
+            for registration in queryset:
+                services.document_request(registration=registration, actor=request.user, **form.cleaned_data)
+    except PortalError as error:
+        modeladmin.message_user(request, error.message, messages.ERROR)
+        return None
+    modeladmin.message_user(request, _("Sent back to the applicant for the document."))
+    return None
+
+
+# vpn_records may not import this app, so its registration page is given the documents and the request for one.
 _RegistrationAdmin = type(admin.site.get_model_admin(Registration))
 _RegistrationAdmin.inlines = [*_RegistrationAdmin.inlines, DocumentInline]
+_RegistrationAdmin.actions = [*(_RegistrationAdmin.actions or []), ask_for_document]
 
 
 @admin.register(Document)

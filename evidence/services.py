@@ -12,12 +12,14 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from applicants.models import User
 from core.errors import ConflictError, ForbiddenError, PortalError
 from vpn_records.models import Registration, Status
+from vpn_records.services import registration_request_changes
 
 from .files import inspect_document
 from .models import Document, DocumentKind, DocumentView
@@ -119,3 +121,18 @@ def documents_purge_expired(*, now: datetime | None = None) -> int:
     if purged:
         logger.info("deleted the files of %s documents past retention", purged)
     return purged
+
+
+DOCUMENT_NEEDED = gettext_lazy("Document needed: %(document)s.")
+
+
+def document_request(*, registration: Registration, actor: User, kind: str, details: str = "") -> Registration:
+    """A reviewer asks for a missing or unreadable document: the registration goes back to the applicant
+    (changes requested) with the reason "Document needed: …", in the applicant's language; they upload it and
+    submit again."""
+    if kind not in DocumentKind.values:
+        raise PortalError(_("Choose which document this is."), code="kind_invalid", field="kind")
+    with translation.override(registration.created_by.language):
+        reason = str(DOCUMENT_NEEDED) % {"document": DocumentKind(kind).label}
+    reason = f"{reason} {details.strip()}".strip()
+    return registration_request_changes(registration=registration, actor=actor, reason=reason)

@@ -46,3 +46,37 @@ def test_applicants_never_reach_the_documents_admin(client, freelancer):
     client.force_login(freelancer)
     response = client.get(reverse("admin:evidence_document_changelist"))
     assert response.status_code == 302
+
+
+def test_a_reviewer_asks_for_a_document_and_the_applicant_uploads_it_and_submits_again(
+    client, freelancer, reviewer, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    from vpn_records import services
+    from vpn_records.models import Registration, Status
+
+    freelancer.language = "ur"
+    freelancer.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = make_registration(user=freelancer, networks=["111.68.96.10"], submit=True)
+    assert Registration.objects.get(pk=registration.pk).status == Status.UNDER_REVIEW
+    client.force_login(reviewer)
+    changelist = reverse("admin:vpn_records_registration_changelist")
+    chosen = {"action": "ask_for_document", "_selected_action": [registration.pk]}
+    asked = client.post(changelist, chosen)
+    assert b"Document needed" in asked.content  # which document, first
+    client.post(changelist, {**chosen, "apply": "1", "kind": "cnic_back", "details": "The photo is blurred."})
+
+    registration.refresh_from_db()
+    assert registration.status == Status.CHANGES_REQUESTED
+    reason = registration.status_changes.latest("id").reason
+    with translation.override("ur"):
+        from evidence.models import DocumentKind
+
+        assert str(DocumentKind.CNIC_BACK.label) in reason and reason.endswith("The photo is blurred.")
+    document_add(registration=registration, user=freelancer, kind="cnic_back", file=upload("b.png", png_bytes()))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_submit(registration=registration, user=freelancer)
+    registration.refresh_from_db()
+    assert registration.status == Status.UNDER_REVIEW
