@@ -9,9 +9,14 @@ class EvidenceConfig(AppConfig):
 
     def ready(self) -> None:
         # vpn_records may not import this app: it asks through its extension points instead.
-        from vpn_records.extensions import register_registration_panel, register_submission_check
+        from vpn_records.extensions import (
+            register_form_panel,
+            register_registration_panel,
+            register_submission_check,
+        )
 
-        from .checklist import documents_complete, documents_panel
+        from .checklist import documents_complete, documents_needed_panel, documents_panel
 
         register_submission_check(documents_complete)
         register_registration_panel(documents_panel)
+        register_form_panel(documents_needed_panel)

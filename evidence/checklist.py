@@ -11,8 +11,9 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from applicants.models import Applicant
 from core.errors import PortalError
-from vpn_records.models import Registration
+from vpn_records.models import Purpose, Registration
 
 from .models import Document, DocumentKind, DocumentRequirement
 from .selectors import documents_of
@@ -81,3 +82,20 @@ def documents_panel(request: HttpRequest, registration: Registration, editable: 
         "max_mb": f"{settings.DOCUMENT_MAX_BYTES / 1_000_000:g}",
     }
     return render_to_string("evidence/_checklist.html", context, request=request)
+
+
+def documents_needed_panel(request: HttpRequest, applicant: Applicant) -> SafeString:
+    """On the registration form, before anything is typed: the documents this kind of applicant will upload, and
+    those some purposes add."""
+    rows = DocumentRequirement.objects.filter(Q(applicant_kind="") | Q(applicant_kind=applicant.kind))
+    always = sorted({DocumentKind(r.kind) for r in rows if not r.purpose and r.required}, key=_order)
+    by_purpose = sorted(
+        {(Purpose(r.purpose), DocumentKind(r.kind)) for r in rows if r.purpose and r.required},
+        key=lambda pair: (Purpose.values.index(pair[0]), _order(pair[1])),
+    )
+    context = {"always": always, "by_purpose": by_purpose, "required": settings.DOCUMENTS_REQUIRED}
+    return render_to_string("evidence/_documents_needed.html", context, request=request)
+
+
+def _order(kind: DocumentKind) -> int:
+    return DocumentKind.values.index(kind)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
+from applicants.models import Applicant
 from core.errors import PortalError
 
 from .models import Registration
@@ -17,9 +18,12 @@ from .models import Registration
 SubmissionCheck = Callable[[Registration], PortalError | None]
 # Renders the app's part of a registration's page; `editable` on check your answers.
 RegistrationPanel = Callable[[HttpRequest, Registration, bool], SafeString]
+# Renders what an applicant should know before filling in the registration form (what to have ready).
+FormPanel = Callable[[HttpRequest, Applicant], SafeString]
 
 _submission_checks: list[SubmissionCheck] = []
 _registration_panels: list[RegistrationPanel] = []
+_form_panels: list[FormPanel] = []
 
 
 def register_submission_check(check: SubmissionCheck) -> None:
@@ -30,6 +34,15 @@ def register_submission_check(check: SubmissionCheck) -> None:
 def register_registration_panel(panel: RegistrationPanel) -> None:
     if panel not in _registration_panels:
         _registration_panels.append(panel)
+
+
+def register_form_panel(panel: FormPanel) -> None:
+    if panel not in _form_panels:
+        _form_panels.append(panel)
+
+
+def form_panels(request: HttpRequest, applicant: Applicant | None) -> list[SafeString]:
+    return [panel(request, applicant) for panel in _form_panels] if applicant is not None else []
 
 
 def submission_blocker(registration: Registration) -> PortalError | None:

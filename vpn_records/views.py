@@ -14,7 +14,7 @@ from applicants.http import SignedInRequest, applicant_required
 from core.errors import PortalError
 
 from . import selectors, services
-from .extensions import registration_panels
+from .extensions import form_panels, registration_panels
 from .forms import RegistrationForm, WithdrawForm
 
 
@@ -38,7 +38,8 @@ def registration_new(request: SignedInRequest) -> HttpResponse:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             return redirect("vpn_records:review", reference=registration.reference)
-    return render(request, "vpn_records/registration_form.html", {"form": form, "registration": None})
+    panels = form_panels(request, request.user.applicant)
+    return render(request, "vpn_records/registration_form.html", {"form": form, "registration": None, "panels": panels})
 
 
 @applicant_required
@@ -60,7 +61,9 @@ def registration_edit(request: SignedInRequest, reference: str) -> HttpResponse:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             return redirect("vpn_records:review", reference=reference)
-    return render(request, "vpn_records/registration_form.html", {"form": form, "registration": registration})
+    panels = form_panels(request, request.user.applicant)
+    context = {"form": form, "registration": registration, "panels": panels}
+    return render(request, "vpn_records/registration_form.html", context)
 
 
 @applicant_required

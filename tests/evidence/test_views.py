@@ -228,3 +228,14 @@ class TestSubmittingNeedsTheRequiredDocuments:
         submitted = api_client.post(submit)
         assert submitted.status_code == 200 and submitted.json()["status"] != "draft"
         assert api_client.post(submit).status_code == 409
+
+
+def test_the_registration_form_says_which_documents_to_have_ready(client, freelancer, settings):
+    settings.DOCUMENTS_REQUIRED = True
+    client.force_login(freelancer)
+    page = client.get(reverse("vpn_records:new")).content.decode()
+    section = page[page.index("Documents you will upload") : page.index("</section>", page.index("Documents you will"))]
+    for document in ("CNIC, front", "CNIC, back", "Proof of work"):
+        assert document in section
+    assert "PSEB registration certificate, if the purpose is" in section  # one purpose adds it
+    assert "Certificate of incorporation" not in section  # a company's, not a freelancer's
