@@ -4,17 +4,14 @@ previewed, PDFs a link away; every opening goes through the file view, which rec
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin import helpers
-from django.db import transaction
-from django.template.response import TemplateResponse
+from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_mixins import PortalAdminMixin, ReadOnlyAdminMixin
 from core.bidi import bdi_html
-from core.errors import PortalError
+from vpn_records.admin import form_action
 from vpn_records.models import Registration
 
 from . import services
@@ -64,27 +61,17 @@ class DocumentRequestForm(forms.Form):
 @admin.action(description=_("Ask for a document"), permissions=["decide"])
 def ask_for_document(modeladmin, request, queryset):
     """Send the selected registrations back for a missing or unreadable document, after asking which."""
-    form = DocumentRequestForm(request.POST if "apply" in request.POST else None)
-    if not form.is_valid():
-        context = {
-            **modeladmin.admin_site.each_context(request),
-            "title": _("Ask for a document"),
-            "objects": queryset,
-            "form": form,
-            "action": request.POST["action"],
-            "opts": modeladmin.model._meta,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/vpn_records/decision.html", context)
-    try:
-        with transaction.atomic():  # all selected, or none
-            for registration in queryset:
-                services.document_request(registration=registration, actor=request.user, **form.cleaned_data)
-    except PortalError as error:
-        modeladmin.message_user(request, error.message, messages.ERROR)
-        return None
-    modeladmin.message_user(request, _("Sent back to the applicant for the document."))
-    return None
+    return form_action(
+        modeladmin,
+        request,
+        queryset,
+        title=_("Ask for a document"),
+        form_class=DocumentRequestForm,
+        apply=lambda registrations, form: [
+            services.document_request(registration=r, actor=request.user, **form.cleaned_data) for r in registrations
+        ],
+        done=lambda _count: _("Sent back to the applicant for the document."),
+    )
 
 
 # vpn_records may not import this app, so its registration page is given the documents and the request for one.

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db import transaction
@@ -36,12 +37,13 @@ def findings_html(findings: list[dict]) -> str:
     return mark_safe("<br>".join(lines)) if lines else "—"  # noqa: S308 - each line is escaped above
 
 
-def decision_action(
-    modeladmin, request, queryset, *, title: StrOrPromise, needs_reason: bool, apply
+def form_action(
+    modeladmin, request, queryset, *, title: StrOrPromise, form_class: type[forms.Form], apply, done
 ) -> TemplateResponse | None:
-    """Run `apply(objects, reason)`, first asking for a reason on an intermediate page where one is needed."""
-    form = DecisionReasonForm(request.POST if "apply" in request.POST else None)
-    if needs_reason and not form.is_valid():
+    """Ask on an intermediate page for what `form_class` holds, then run `apply(objects, form)` on every selected
+    object or none, and say `done(count)`. Other apps' actions on registrations use it too."""
+    form = form_class(request.POST if "apply" in request.POST else None)
+    if not form.is_valid():
         context = {
             **modeladmin.admin_site.each_context(request),
             "title": title,
@@ -52,15 +54,40 @@ def decision_action(
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/vpn_records/decision.html", context)
+    _apply_all(modeladmin, request, queryset, lambda objects: apply(objects, form), done)
+    return None
+
+
+def decision_action(
+    modeladmin, request, queryset, *, title: StrOrPromise, needs_reason: bool, apply
+) -> TemplateResponse | None:
+    """Run `apply(objects, reason)`, first asking for a reason on an intermediate page where one is needed."""
+    if not needs_reason:
+        _apply_all(modeladmin, request, queryset, lambda objects: apply(objects, ""), _decided)
+        return None
+    return form_action(
+        modeladmin,
+        request,
+        queryset,
+        title=title,
+        form_class=DecisionReasonForm,
+        apply=lambda objects, form: apply(objects, form.reason()),
+        done=_decided,
+    )
+
+
+def _decided(count: int) -> str:
+    return ngettext("%(count)d decided.", "%(count)d decided.", count) % {"count": count}
+
+
+def _apply_all(modeladmin, request, queryset, apply, done) -> None:
     try:
         with transaction.atomic():  # all selected, or none
-            apply(list(queryset), form.reason() if needs_reason else "")
+            apply(list(queryset))
     except PortalError as error:
         modeladmin.message_user(request, error.message, messages.ERROR)
-        return None
-    count = len(queryset)
-    modeladmin.message_user(request, ngettext("%(count)d decided.", "%(count)d decided.", count) % {"count": count})
-    return None
+    else:
+        modeladmin.message_user(request, done(len(queryset)))
 
 
 class IpEntryInline(admin.TabularInline):
