@@ -346,7 +346,8 @@ class XlsxReader(UploadReader):
         return sum(1 for _ in self._records()) - 1
 
 
-# Zip archives that lie about themselves: a bad CRC where the sizes are wrong, a stream that ends early.
+# Zip archives that lie about themselves: a bad CRC where the sizes are wrong, a stream that ends early, a
+# compression method zipfile does not implement (it raises NotImplementedError for one).
 _ARCHIVE_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError)
 # Decompressed bytes for one compressed byte, at most: a spreadsheet's XML compresses about 10 to 20 times.
 MAX_EXPANSION = 200

@@ -3,21 +3,19 @@
 from django.db import migrations, models
 
 
-def bulk_upload_path(upload, name):
-    """A stand-in: the model and its upload_to live in bulk_uploads since the split (0013)."""
-    raise NotImplementedError
-
-
 class Migration(migrations.Migration):
+    # The upload's file got a generated name (bulk_uploads.models.bulk_upload_path since the split, 0013): a change
+    # of Django's state alone, which bulk_uploads 0001 states again with that function. The folder is kept here so
+    # that this app's migrations import nothing of bulk_uploads.
 
     dependencies = [
-        ('vpn_records', '0010_entry_whitelist_version'),
+        ("vpn_records", "0010_entry_whitelist_version"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='bulkupload',
-            name='file',
-            field=models.FileField(upload_to=bulk_upload_path, verbose_name='file'),
+            model_name="bulkupload",
+            name="file",
+            field=models.FileField(upload_to="bulk-uploads/%Y/%m/", verbose_name="file"),
         ),
     ]
