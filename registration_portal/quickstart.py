@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,9 +45,17 @@ def main() -> int:
         return honcho.wait()
     finally:
         if "DATABASE_URL" not in os.environ:
-            from registration_portal.embedded_postgres import forget_exited_processes
+            _outlive_the_others()
 
-            forget_exited_processes(ROOT)  # so that this process, exiting last, stops the server
+
+def _outlive_the_others(patience: float = 20.0) -> None:
+    """Wait for the processes honcho stopped (a pool's children may exit a moment after it returns), striking each
+    from the server's users as it goes, so that this process exits last and its exit stops the server."""
+    from registration_portal.embedded_postgres import forget_exited_processes
+
+    deadline = time.monotonic() + patience
+    while set(forget_exited_processes(ROOT)) - {os.getpid()} and time.monotonic() < deadline:
+        time.sleep(0.2)
 
 
 if __name__ == "__main__":
