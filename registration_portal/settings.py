@@ -262,6 +262,10 @@ SIM_OWNERSHIP_BACKEND = env.str("SIM_OWNERSHIP_BACKEND", default="vpn_records.si
 SIM_OWNERSHIP_URL = env.str("SIM_OWNERSHIP_URL", default="")
 SIM_OWNERSHIP_TOKEN = env.str("SIM_OWNERSHIP_TOKEN", default="")
 SIM_OWNERSHIP_TIMEOUT = env.float("SIM_OWNERSHIP_TIMEOUT", default=5.0)
+# Verification asks the operator again this many times (after 10 s, 20 s, 40 s, …) before it goes on without an
+# answer, which staff then confirm in review: a slow operator delays a registration, never loses it.
+SIM_OWNERSHIP_RETRIES = env.int("SIM_OWNERSHIP_RETRIES", default=4)
+SIM_OWNERSHIP_RETRY_DELAY = env.float("SIM_OWNERSHIP_RETRY_DELAY", default=10.0)
 # Where applicants get help: every page's footer shows them.
 SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="vpn-help@example.gov.pk")
 SUPPORT_PHONE = env.str("SUPPORT_PHONE", default="+92 51 000 0000")

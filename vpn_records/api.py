@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.mixins import ListModelMixin
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -23,6 +23,7 @@ from core.openapi import SIGNED_IN, api_operation, location_header
 from . import selectors, services
 from .checks import finding_message
 from .models import IpEntry, Isp, Purpose, Registration, Status, StatusChange, VpnType
+from .msisdn import MobileNumber, Operator, normalise_msisdn
 
 
 @extend_schema_field({"type": "string", "example": "111.68.96.0/28"})
@@ -41,8 +42,67 @@ class NetworkField(serializers.Field):
         return display_network(value)
 
 
-class EntryInputSerializer(serializers.Serializer):
+@extend_schema_field({"type": "string", "example": "0300-1234567"})
+class MsisdnField(serializers.Field):
+    """A Pakistani mobile number in any common form, answered in E.164 (`+923001234567`)."""
+
+    default_error_messages = {"invalid": _("Enter a Pakistani mobile number, such as 0300 1234567.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            return normalise_msisdn(data)
+        except ValidationError as error:
+            raise serializers.ValidationError(error.messages[0], code="invalid_msisdn") from error
+
+    def to_representation(self, value) -> str:
+        return value
+
+
+class NetworkEntryInputSerializer(serializers.Serializer):
     network = NetworkField()
+
+
+class NumberEntryInputSerializer(serializers.Serializer):
+    msisdn = MsisdnField()
+    operator = serializers.ChoiceField(choices=Operator.choices)
+
+
+@extend_schema_field(
+    PolymorphicProxySerializer(
+        component_name="EntryInput",
+        serializers=[NetworkEntryInputSerializer, NumberEntryInputSerializer],
+        resource_type_field_name=None,
+        many=True,
+    )
+)
+class EntryInputListSerializer(serializers.ListSerializer):
+    """Documented as a list of one of two shapes: each entry is a network or a number, never both."""
+
+
+class EntryInputSerializer(serializers.Serializer):
+    """A network, or a mobile number with its operator."""
+
+    class Meta:
+        list_serializer_class = EntryInputListSerializer
+
+    network = NetworkField(required=False)
+    msisdn = MsisdnField(required=False)
+    operator = serializers.ChoiceField(choices=Operator.choices, required=False)
+
+    def validate(self, data: dict) -> dict:
+        if ("network" in data) == ("msisdn" in data):
+            raise serializers.ValidationError(
+                _("Give either a network or a mobile number (`msisdn`) in each entry."), code="network_or_msisdn"
+            )
+        if "msisdn" in data and "operator" not in data:
+            raise serializers.ValidationError({"operator": [_("Choose the number's operator.")]}, code="required")
+        if "network" in data and "operator" in data:
+            raise serializers.ValidationError(
+                {"operator": [_("Only a mobile number has an operator.")]}, code="operator_unexpected"
+            )
+        return data
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -52,12 +112,28 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class EntrySerializer(serializers.ModelSerializer):
-    network = NetworkField()
+    network = NetworkField(allow_null=True, help_text=_("Null for a mobile number's entry."))
+    msisdn = MsisdnField(allow_null=True, help_text=_("The mobile number in E.164; null for a network's entry."))
+    operator = serializers.ChoiceField(
+        choices=Operator.choices, allow_blank=True, help_text=_("The number's operator; empty for a network.")
+    )
     reasons = serializers.SerializerMethodField()
 
     class Meta:
         model = IpEntry
-        fields = ["id", "network", "status", "reasons", "site", "vpn_type", "source_row", "decided_at", "valid_until"]
+        fields = [
+            "id",
+            "network",
+            "msisdn",
+            "operator",
+            "status",
+            "reasons",
+            "site",
+            "vpn_type",
+            "source_row",
+            "decided_at",
+            "valid_until",
+        ]
 
     @extend_schema_field(ReasonSerializer(many=True))
     def get_reasons(self, entry: IpEntry) -> list[dict]:
@@ -94,10 +170,14 @@ class RegistrationInputSerializer(serializers.Serializer):
         seen: dict = {}
         errors: list[dict] = []
         for index, entry in enumerate(entries):
-            first = seen.setdefault(entry["network"], index)
-            errors.append(
-                {"network": [_("Same network as entries[%(index)s].") % {"index": first}]} if first != index else {}
+            field = "network" if "network" in entry else "msisdn"
+            first = seen.setdefault(entry[field], index)
+            message = (
+                _("Same network as entries[%(index)s].")
+                if field == "network"
+                else _("Same mobile number as entries[%(index)s].")
             )
+            errors.append({field: [message % {"index": first}]} if first != index else {})
         if any(errors):
             raise serializers.ValidationError(errors)
         return entries
@@ -215,16 +295,20 @@ class RegistrationListCreateAPI(ListModelMixin, _ApplicantAPIView):
         errors=(400, *SIGNED_IN),
         parameters=[location_header(201)],
         description=_(
-            "Register networks and submit them for verification and review at once; kept a draft when documents "
-            "must be uploaded first (then `POST …/submit/`)."
+            "Register networks and mobile numbers and submit them for verification and review at once; kept a "
+            "draft when documents must be uploaded or numbers proved first (then `POST …/submit/`)."
         ),
     )
     def post(self, request):
         incoming = RegistrationInputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)
-        networks = [entry["network"] for entry in data.pop("entries")]
-        registration = services.registration_create_and_submit(user=request.user, networks=networks, **data)
+        entries = data.pop("entries")
+        networks = [entry["network"] for entry in entries if "network" in entry]
+        numbers = [MobileNumber(entry["msisdn"], entry["operator"]) for entry in entries if "msisdn" in entry]
+        registration = services.registration_create_and_submit(
+            user=request.user, networks=networks, numbers=numbers, **data
+        )
         registration = selectors.registration_get_for_user(user=request.user, reference=registration.reference)
         body = RegistrationCreatedSerializer(registration, context=self.get_serializer_context()).data
         location = reverse("api:registration-detail", args=[registration.reference])
@@ -313,7 +397,8 @@ class CanDecideEntries(BasePermission):
 
 class DecisionResultSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    network = serializers.CharField()
+    network = serializers.CharField(help_text=_("Empty for a mobile number's entry."))
+    msisdn = serializers.CharField(allow_null=True)
     status = serializers.ChoiceField(choices=Status.choices)
     valid_until = serializers.DateField(allow_null=True)
     registration = serializers.CharField(help_text=_("The reference of the entry's registration."))
@@ -345,6 +430,7 @@ class ReviewEntryDecisionAPI(APIView):
             {
                 "id": entry.pk,
                 "network": entry.network_display,
+                "msisdn": entry.msisdn,
                 "status": entry.status,
                 "valid_until": entry.valid_until,
                 "registration": entry.registration.reference,

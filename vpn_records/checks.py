@@ -15,8 +15,10 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from applicants import validators
-from applicants.models import Applicant
+from applicants.models import Applicant, MobileOperator
 from core.networks import IPNetwork
+
+from .msisdn import normalise_msisdn, operator_of
 
 PASS, WARN, FAIL = "pass", "warn", "fail"
 
@@ -100,6 +102,27 @@ MESSAGES = {
     "denied": _("%(network)s cannot be registered. Contact the regulator if you think this is wrong."),
     "not_denied": _("Not on the denylist."),
     "cnic_shared": _("The CNIC is also on another applicant account."),
+    "msisdn_mobile": _("A Pakistani mobile number."),
+    "msisdn_invalid": _("%(number)s is not a Pakistani mobile number."),
+    "operator_match": _("The operator matches the number's prefix."),
+    "operator_mismatch": _(
+        "%(number)s has a prefix given to %(expected)s, not %(operator)s. If you moved the number to another "
+        "operator, this is expected; otherwise correct the operator."
+    ),
+    "number_conflict": _(
+        "%(number)s is registered, or being registered, by another applicant. If it is your number, contact the "
+        "regulator."
+    ),
+    "number_duplicate_own": _("%(number)s is also in %(references)s."),
+    "number_not_held": _("No other applicant holds this number."),
+    "number_denied": _("%(number)s cannot be registered. Contact the regulator if you think this is wrong."),
+    "sim_confirmed": _("The operator confirms the SIM is registered to your CNIC."),
+    "sim_not_owner": _(
+        "The operator says the SIM of %(number)s is not registered to your CNIC. Register a number in your own name."
+    ),
+    "sim_unknown": _("The operator says %(number)s is not an active number on its network."),
+    "sim_pending": _("Staff will confirm with the operator that the SIM is registered to your CNIC."),
+    "sim_unavailable": _("The operator could not be asked just now; staff will confirm ownership in review."),
     **{f"identity_{code}": message for code, message in validators.MESSAGES.items()},
 }
 # What only staff may see, such as another applicant's reference.
@@ -107,6 +130,8 @@ STAFF_MESSAGES = {
     "conflict": _("Overlaps %(others)s."),
     "denied": _("On the denylist: %(reasons)s"),
     "cnic_shared": _("Same CNIC as %(others)s."),
+    "number_conflict": _("Held by %(others)s."),
+    "number_denied": _("On the denylist: %(reasons)s"),
 }
 
 
@@ -156,12 +181,14 @@ def finding_message(finding: dict, *, staff: bool = False, html: bool = False) -
 
 
 # Addresses and references keep their left-to-right order inside right-to-left text.
-_LEFT_TO_RIGHT = {"network", "references", "others", "shortest", "digit"}
+_LEFT_TO_RIGHT = {"network", "number", "references", "others", "shortest", "digit"}
 
 
 def _param_text(key: str, value: str, html: bool) -> str:
     if key == "why":
         text = str(SPECIAL_PURPOSE_WHY[value])
+    elif key in {"operator", "expected"}:
+        text = str(MobileOperator(value).label)
     elif key == "countries":
         text = ", ".join(country_name(code) for code in value.split(","))
     else:
@@ -287,3 +314,58 @@ def _identity_fields(applicant: Applicant) -> list[tuple]:
     if applicant.kind == Applicant.Kind.COMPANY:
         fields.append((applicant.ntn, validators.validate_ntn))
     return fields
+
+
+@dataclass
+class NumberContext:
+    """What the database and the operator say about one entry's mobile number, gathered before the checks run."""
+
+    other_holders: list[str] = field(default_factory=list)  # references of other applicants' active entries
+    own_references: list[str] = field(default_factory=list)
+    denied_reason: str | None = None
+    # The operator's answer on SIM ownership (sim_ownership.Ownership), or "unavailable" when it could not be asked.
+    ownership: str = "pending"
+
+
+def run_number_checks(msisdn: str, operator: str, context: NumberContext) -> list[Finding]:
+    """Every check of one mobile-number entry; a mismatched operator only warns (numbers move between operators)."""
+    number = {"number": msisdn}
+    try:
+        normalise_msisdn(msisdn)
+    except ValidationError:
+        return [Finding("msisdn_invalid", FAIL, number)]
+    findings = [_PASSED_NUMBER["msisdn_mobile"]]
+    expected = operator_of(msisdn)
+    if expected is not None and expected != operator:
+        findings.append(Finding("operator_mismatch", WARN, {**number, "expected": expected, "operator": operator}))
+    else:
+        findings.append(_PASSED_NUMBER["operator_match"])
+    if context.other_holders:
+        others = ", ".join(sorted(set(context.other_holders)))
+        findings.append(Finding("number_conflict", FAIL, number, staff_params={"others": others}))
+    elif context.own_references:
+        references = ", ".join(sorted(set(context.own_references)))
+        findings.append(Finding("number_duplicate_own", WARN, {**number, "references": references}))
+    else:
+        findings.append(_PASSED_NUMBER["number_not_held"])
+    if context.denied_reason is not None:
+        findings.append(Finding("number_denied", FAIL, number, staff_params={"reasons": context.denied_reason}))
+    else:
+        findings.append(_PASSED["not_denied"])
+    findings.append(_ownership_finding(context.ownership, number))
+    return findings
+
+
+_PASSED_NUMBER = {code: Finding(code, PASS) for code in ("msisdn_mobile", "operator_match", "number_not_held")}
+
+
+def _ownership_finding(ownership: str, number: dict[str, str]) -> Finding:
+    if ownership == "confirmed":
+        return Finding("sim_confirmed", PASS)
+    if ownership == "not_owner":
+        return Finding("sim_not_owner", FAIL, number)
+    if ownership == "unknown":
+        return Finding("sim_unknown", FAIL, number)
+    if ownership == "unavailable":
+        return Finding("sim_unavailable", WARN)
+    return Finding("sim_pending", WARN)

@@ -48,3 +48,21 @@ def is_holder_violation(error: IntegrityError) -> bool:
     """The database refused a write that would give a network a second holder."""
     diagnostics = getattr(error.__cause__, "diag", None)
     return getattr(diagnostics, "constraint_name", None) == CONSTRAINT
+
+
+def numbers_held_by_others(*, msisdns: Iterable[str], applicant_id: int) -> dict[str, list[str]]:
+    """Which of `msisdns` another applicant holds in an active entry, with those registrations' references (for
+    staff only)."""
+    numbers = list(msisdns)
+    if not numbers:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT probe, reference FROM ipentry_msisdn_held_by_others(%s::varchar[], %s) ORDER BY 1, 2",
+            [numbers, applicant_id],
+        )
+        rows = cursor.fetchall()
+    held: dict[str, list[str]] = defaultdict(list)
+    for number, reference in rows:
+        held[number].append(reference)
+    return dict(held)

@@ -176,7 +176,13 @@ class IpEntry(models.Model):
     registration = models.ForeignKey(
         Registration, verbose_name=_("registration"), on_delete=models.CASCADE, related_name="entries"
     )
-    network = CidrField(_("address or network"))
+    # An entry holds a network or a mobile number (with the operator whose network carries it), never both.
+    network = CidrField(_("address or network"), null=True, blank=True)
+    # NULL, not "", for a network: one check says which of the two an entry holds, and NULLs never collide.
+    msisdn = models.CharField(_("mobile number"), max_length=16, null=True, blank=True)  # noqa: DJ001
+    operator = models.CharField(
+        _("operator"), max_length=10, choices=Operator.choices, blank=True, default="", db_default=""
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     # From a bulk upload's columns: where the network is used, and its VPN type where it differs from the batch.
@@ -209,6 +215,12 @@ class IpEntry(models.Model):
                 condition=models.Q(vpn_type="") | models.Q(vpn_type__in=VpnType.values), name="entry_vpn_type_valid"
             ),
             models.UniqueConstraint(fields=["registration", "network"], name="entry_unique_network_per_registration"),
+            models.UniqueConstraint(fields=["registration", "msisdn"], name="entry_unique_msisdn_per_registration"),
+            models.CheckConstraint(
+                condition=models.Q(network__isnull=False, msisdn__isnull=True, operator="")
+                | models.Q(network__isnull=True, msisdn__isnull=False, operator__in=Operator.values),
+                name="entry_network_or_msisdn",
+            ),
         ]
         indexes = [
             # "Which entries contain this IP" and "which overlap this network" (net_contains, net_overlaps).
@@ -218,6 +230,13 @@ class IpEntry(models.Model):
             LargeNetworkRangeIndex(fields=["network"], name="entry_large_network_range"),
             # Entry lists filtered by status.
             models.Index(fields=["status"], name="entry_status"),
+            # One number, one holder; staff search by number; each operator's feed.
+            models.Index(fields=["msisdn"], name="entry_msisdn", condition=models.Q(msisdn__isnull=False)),
+            models.Index(
+                fields=["operator", "status", "msisdn"],
+                name="entry_operator_feed",
+                condition=models.Q(msisdn__isnull=False),
+            ),
             models.Index(
                 fields=["whitelist_version"],
                 name="entry_whitelist_version",
@@ -226,11 +245,24 @@ class IpEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.network_display
+        return self.display
+
+    @property
+    def is_number(self) -> bool:
+        return self.msisdn is not None
 
     @property
     def network_display(self) -> str:
         return display_network(self.network) if self.network is not None else ""
+
+    @property
+    def msisdn_masked(self) -> str:
+        return mask_msisdn(self.msisdn) if self.msisdn else ""
+
+    @property
+    def display(self) -> str:
+        """The network, or the number masked: what lists, notices and logs show."""
+        return self.msisdn_masked if self.is_number else self.network_display
 
 
 class StatusChange(StatusRecord):
@@ -330,6 +362,24 @@ class DeniedNetwork(models.Model):
 
     def __str__(self) -> str:
         return str(self.network)
+
+
+class DeniedNumber(models.Model):
+    """A mobile number staff have barred from registration (E.164); an entry holding it fails verification."""
+
+    msisdn = models.CharField(_("mobile number"), max_length=16, unique=True)
+    reason = models.TextField(_("reason"), help_text=_("Seen by staff only."))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("added by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("denied mobile number")
+        verbose_name_plural = _("denied mobile numbers")
+
+    def __str__(self) -> str:
+        return mask_msisdn(self.msisdn)
 
 
 class MsisdnProof(models.Model):

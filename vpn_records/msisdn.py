@@ -4,6 +4,7 @@ the numbering plan gives a prefix (portability means a mismatch is only a warnin
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -51,3 +52,11 @@ def operator_of(msisdn: str) -> str | None:
 def mask_msisdn(msisdn: str) -> str:
     """`+92300*****67`: enough for its owner to recognise, not enough to call."""
     return f"{msisdn[:6]}*****{msisdn[-2:]}" if len(msisdn) >= 10 else "*****"
+
+
+@dataclass(frozen=True)
+class MobileNumber:
+    """A number an applicant registers (E.164) and the operator they name for it."""
+
+    msisdn: str
+    operator: str

@@ -128,7 +128,17 @@ def _refusal(proof: MsisdnProof | None, typed: str) -> PortalError | None:
 
 
 def msisdn_proved(*, applicant_id: int, msisdn: str) -> bool:
-    return MsisdnProof.objects.filter(applicant_id=applicant_id, msisdn=msisdn, verified_at__isnull=False).exists()
+    return not unproved_numbers(applicant_id=applicant_id, msisdns=[msisdn])
+
+
+def unproved_numbers(*, applicant_id: int, msisdns: list[str]) -> list[str]:
+    """Which of `msisdns` the applicant has not yet proved they hold, in the order given."""
+    proved = set(
+        MsisdnProof.objects.filter(
+            applicant_id=applicant_id, msisdn__in=msisdns, verified_at__isnull=False
+        ).values_list("msisdn", flat=True)
+    )
+    return [msisdn for msisdn in msisdns if msisdn not in proved]
 
 
 def _digest(proof: MsisdnProof, code: str) -> str:

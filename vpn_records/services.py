@@ -29,15 +29,20 @@ from .checks import (
     WARN,
     Context,
     Finding,
+    NumberContext,
     check_conflicts,
     check_identity,
     finding_message,
     run_network_checks,
+    run_number_checks,
 )
 from .extensions import submission_blocker
-from .holders import held_by_others, take_holder_lock
+from .holders import held_by_others, numbers_held_by_others, take_holder_lock
 from .models import IpEntry, Isp, ReferenceSequence, Registration, Status, StatusChange, reference_text
-from .verification import duplicate_cnic_applicants, gather_contexts
+from .msisdn import MobileNumber, Operator, mask_msisdn
+from .proofs import unproved_numbers
+from .sim_ownership import SimOwnershipUnavailable, get_sim_ownership_backend
+from .verification import duplicate_cnic_applicants, gather_contexts, gather_number_contexts
 from .workflow import can_transition, transition_entries, transition_registration
 
 logger = logging.getLogger(__name__)
@@ -96,23 +101,41 @@ def isp_other_kept(*, isp: str, isp_other: str) -> str:
     return isp_other.strip()
 
 
-def _validate(*, user: User, networks: Sequence[IPNetwork], isp: str, isp_other: str) -> int:
+def _validate(
+    *, user: User, networks: Sequence[IPNetwork], numbers: Sequence[MobileNumber], isp: str, isp_other: str
+) -> int:
     """The user's applicant id, once the user and the registration's fields pass."""
     if user.applicant_id is None:
         raise PortalError(_("Only applicant accounts can register networks."), code="not_applicant")
-    if not networks:
-        raise PortalError(_("Enter at least one IP address or network."), code="no_entries", field="entries")
-    if len(networks) > settings.REGISTRATION_MAX_ENTRIES:
+    if not networks and not numbers:
+        raise PortalError(
+            _("Enter at least one IP address, network or mobile number."), code="no_entries", field="entries"
+        )
+    count = len(networks) + len(numbers)
+    if count > settings.REGISTRATION_MAX_ENTRIES:
         raise PortalError(
             _("A registration may hold at most %(limit)s entries; you entered %(count)s. Use a bulk upload for more.")
-            % {"limit": settings.REGISTRATION_MAX_ENTRIES, "count": len(networks)},
+            % {"limit": settings.REGISTRATION_MAX_ENTRIES, "count": count},
             code="too_many_entries",
             field="entries",
         )
     if len(set(networks)) != len(networks):
         raise PortalError(_("The same network is listed twice."), code="duplicate_entry", field="entries")
+    if len({number.msisdn for number in numbers}) != len(numbers):
+        raise PortalError(_("The same mobile number is listed twice."), code="duplicate_entry", field="entries")
+    if any(number.operator not in Operator.values for number in numbers):
+        raise PortalError(_("Choose each number's operator."), code="operator_invalid", field="entries")
     isp_other_kept(isp=isp, isp_other=isp_other)
     return user.applicant_id
+
+
+def _new_entries(registration: Registration, networks: Sequence[IPNetwork], numbers: Sequence[MobileNumber]) -> None:
+    IpEntry.objects.bulk_create(
+        [
+            *(IpEntry(registration=registration, network=network) for network in networks),
+            *(IpEntry(registration=registration, msisdn=n.msisdn, operator=n.operator) for n in numbers),
+        ]
+    )
 
 
 @transaction.atomic
@@ -124,19 +147,22 @@ def registration_create(
     isp: str,
     vpn_type: str,
     networks: Sequence[IPNetwork],
+    numbers: Sequence[MobileNumber] = (),
     isp_other: str = "",
     client_token: uuid.UUID | None = None,
 ) -> Registration:
     """Start a draft registration with its entries. The same form sent again (`client_token`) changes the draft it
     made, and one already submitted is returned as it is."""
-    applicant_id = _validate(user=user, networks=networks, isp=isp, isp_other=isp_other)
+    applicant_id = _validate(user=user, networks=networks, numbers=numbers, isp=isp, isp_other=isp_other)
     fields = {"purpose": purpose, "purpose_detail": purpose_detail, "isp": isp, "vpn_type": vpn_type}
     if client_token is not None:
         made = _made_by_form(applicant_id=applicant_id, client_token=client_token)
         if made is not None:
             if not made.is_editable:
                 return made
-            return registration_update(registration=made, user=user, networks=networks, isp_other=isp_other, **fields)
+            return registration_update(
+                registration=made, user=user, networks=networks, numbers=numbers, isp_other=isp_other, **fields
+            )
     batch = Batch(purpose, purpose_detail, isp, vpn_type, isp_other).checked()
     try:
         with transaction.atomic():
@@ -152,9 +178,9 @@ def registration_create(
         if made is None:
             raise
         return made
-    IpEntry.objects.bulk_create(IpEntry(registration=registration, network=network) for network in networks)
-    Registration.objects.filter(pk=registration.pk).update(entry_count=len(networks))
-    registration.entry_count = len(networks)
+    _new_entries(registration, networks, numbers)
+    registration.entry_count = len(networks) + len(numbers)
+    Registration.objects.filter(pk=registration.pk).update(entry_count=registration.entry_count)
     return registration
 
 
@@ -172,24 +198,33 @@ def registration_update(
     isp: str,
     vpn_type: str,
     networks: Sequence[IPNetwork],
+    numbers: Sequence[MobileNumber] = (),
     isp_other: str = "",
 ) -> Registration:
     """Change a draft, or a registration sent back for changes. Kept entries keep their history."""
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.status not in EDITABLE:
         raise PortalError(_not_editable_message(registration), code="not_editable")
-    _validate(user=user, networks=networks, isp=isp, isp_other=isp_other)
+    _validate(user=user, networks=networks, numbers=numbers, isp=isp, isp_other=isp_other)
     registration.purpose, registration.purpose_detail, registration.vpn_type = purpose, purpose_detail, vpn_type
     registration.isp, registration.isp_other = isp, isp_other_kept(isp=isp, isp_other=isp_other)
     registration.save()
-    wanted = set(networks)
-    registration.entries.exclude(network__in=[str(n) for n in wanted]).delete()
-    kept = {entry.network for entry in registration.entries.all()}
-    IpEntry.objects.bulk_create(
-        IpEntry(registration=registration, network=network) for network in networks if network not in kept
+    wanted = {number.msisdn: number.operator for number in numbers}
+    registration.entries.filter(network__isnull=False).exclude(network__in=[str(n) for n in networks]).delete()
+    registration.entries.filter(msisdn__isnull=False).exclude(msisdn__in=wanted).delete()
+    kept = list(registration.entries.all())
+    for entry in kept:
+        if entry.msisdn is not None and entry.operator != wanted[entry.msisdn]:
+            IpEntry.objects.filter(pk=entry.pk).update(operator=wanted[entry.msisdn])
+    kept_networks = {entry.network for entry in kept if not entry.is_number}
+    kept_numbers = {entry.msisdn for entry in kept if entry.is_number}
+    _new_entries(
+        registration,
+        [network for network in networks if network not in kept_networks],
+        [number for number in numbers if number.msisdn not in kept_numbers],
     )
-    Registration.objects.filter(pk=registration.pk).update(entry_count=len(wanted))
-    registration.entry_count = len(wanted)
+    registration.entry_count = len(networks) + len(numbers)
+    Registration.objects.filter(pk=registration.pk).update(entry_count=registration.entry_count)
     return registration
 
 
@@ -202,6 +237,8 @@ def registration_submit(*, registration: Registration, user: User) -> Registrati
     entries = list(registration.entries.filter(status__in=EDITABLE))
     if not entries:
         raise PortalError(_("Add at least one IP address or network before submitting."), code="no_entries")
+    if (problem := _unproved_problem(registration)) is not None:
+        raise problem
     if (problem := submission_blocker(registration)) is not None:
         raise problem
     now = timezone.now()
@@ -214,11 +251,9 @@ def registration_submit(*, registration: Registration, user: User) -> Registrati
     )
     # Late, after every check that can refuse: the holder lock waits for every other submission and approval.
     take_holder_lock()
-    held = held_by_others(networks=[entry.network for entry in entries], applicant_id=registration.applicant_id)
-    transition_entries(
-        entries=[e for e in entries if e.network not in held], to=Status.SUBMITTED, actor=user, reasons=[]
-    )
-    _hold_back(entries=[e for e in entries if e.network in held], held=held, actor=user)
+    held = _held(entries, applicant_id=registration.applicant_id)
+    transition_entries(entries=[e for e in entries if e.pk not in held], to=Status.SUBMITTED, actor=user, reasons=[])
+    _hold_back(entries=[e for e in entries if e.pk in held], held=held, actor=user)
     _dispatch_verification(registration)
     registration_changed(registration=registration, change=change, notice="registration_submitted")
     return registration
@@ -227,11 +262,44 @@ def registration_submit(*, registration: Registration, user: User) -> Registrati
 HELD_BACK = gettext_lazy("Another applicant holds this network; it was not submitted.")
 
 
-def _hold_back(*, entries: list[IpEntry], held: dict[IPNetwork, list[tuple[str, IPNetwork]]], actor: User) -> None:
-    """Entries another applicant holds stay with the applicant, with the reason, instead of being submitted:
-    one network has one holder. Verification counts them as failed."""
+def _held(entries: Sequence[IpEntry], *, applicant_id: int) -> dict[int, Finding]:
+    """The entries whose network or number another applicant holds, by id, with the conflict finding."""
+    networks = [entry.network for entry in entries if not entry.is_number]
+    numbers = [entry.msisdn for entry in entries if entry.msisdn is not None]
+    held_networks = held_by_others(networks=networks, applicant_id=applicant_id)
+    held_numbers = numbers_held_by_others(msisdns=numbers, applicant_id=applicant_id)
+    conflicts: dict[int, Finding] = {}
     for entry in entries:
-        entry.reasons = [check_conflicts(entry.network, Context(other_applicants=held[entry.network])).as_json()]
+        if entry.msisdn is not None:
+            if entry.msisdn in held_numbers:
+                number_context = NumberContext(other_holders=held_numbers[entry.msisdn])
+                findings = run_number_checks(entry.msisdn, entry.operator, number_context)
+                conflicts[entry.pk] = next(f for f in findings if f.code == "number_conflict")
+        elif entry.network in held_networks:
+            conflicts[entry.pk] = check_conflicts(entry.network, Context(other_applicants=held_networks[entry.network]))
+    return conflicts
+
+
+def _unproved_problem(registration: Registration) -> PortalError | None:
+    """Numbers still to be proved by their SMS code hold the submission back."""
+    entries = registration.entries.filter(msisdn__isnull=False, status__in=EDITABLE)
+    numbers = [msisdn for msisdn in entries.values_list("msisdn", flat=True) if msisdn is not None]
+    unproved = unproved_numbers(applicant_id=registration.applicant_id, msisdns=numbers)
+    if not unproved:
+        return None
+    return PortalError(
+        _("Prove you hold each mobile number with the code we send it before you submit: %(numbers)s.")
+        % {"numbers": ", ".join(isolate(mask_msisdn(msisdn)) for msisdn in unproved)},
+        code="msisdn_not_proved",
+        field="entries",
+    )
+
+
+def _hold_back(*, entries: list[IpEntry], held: dict[int, Finding], actor: User) -> None:
+    """Entries another applicant holds stay with the applicant, with the reason, instead of being submitted:
+    one network or number has one holder. Verification counts them as failed."""
+    for entry in entries:
+        entry.reasons = [held[entry.pk].as_json()]
     IpEntry.objects.bulk_update(entries, ["reasons"])
     drafts = [entry for entry in entries if entry.status == Status.DRAFT]
     transition_entries(entries=drafts, to=Status.CHANGES_REQUESTED, actor=actor, reason=str(HELD_BACK))
@@ -239,9 +307,12 @@ def _hold_back(*, entries: list[IpEntry], held: dict[IPNetwork, list[tuple[str, 
 
 @transaction.atomic
 def registration_create_and_submit(*, user: User, **fields) -> Registration:
-    """Create and submit at once; kept a draft when a submission check holds it back (documents to upload)."""
+    """Create and submit at once; kept a draft when a submission check holds it back (documents to upload,
+    numbers to prove)."""
     registration = registration_create(user=user, **fields)
-    if submission_blocker(registration) is not None:
+    if not registration.is_editable:
+        return registration
+    if _unproved_problem(registration) is not None or submission_blocker(registration) is not None:
         return registration
     return registration_submit(registration=registration, user=user)
 
@@ -257,9 +328,40 @@ def registration_withdraw(*, registration: Registration, user: User, reason: str
     return registration
 
 
+def sim_ownership_ask(*, registration_id: int, final: bool) -> dict[str, str]:
+    """The operators' answers on who holds each number waiting for verification, asked outside any transaction.
+    SimOwnershipUnavailable when an operator gave no usable answer, unless `final`: then that number is marked
+    "unavailable" and staff confirm it in review."""
+    registration = Registration.objects.select_related("applicant").filter(pk=registration_id).first()
+    if registration is None:
+        return {}
+    waiting = registration.entries.filter(msisdn__isnull=False, status__in=[Status.SUBMITTED, Status.VERIFYING])
+    backend = get_sim_ownership_backend()
+    answers: dict[str, str] = {}
+    for msisdn, operator in waiting.values_list("msisdn", "operator"):
+        if msisdn is None:
+            continue
+        try:
+            answer = backend.check(msisdn=msisdn, cnic=registration.applicant.identity_cnic, operator=operator)
+        except SimOwnershipUnavailable as error:
+            logger.warning(
+                "registration %s: no SIM ownership answer for %s: %s",
+                registration.reference,
+                mask_msisdn(msisdn),
+                error,
+            )
+            if not final:
+                raise
+            answers[msisdn] = "unavailable"
+        else:
+            answers[msisdn] = answer.ownership.value
+    return answers
+
+
 @transaction.atomic
-def registration_verify(*, registration_id: int) -> Registration | None:
-    """Check every submitted entry and the applicant's identity, then route the registration on.
+def registration_verify(*, registration_id: int, ownership: dict[str, str] | None = None) -> Registration | None:
+    """Check every submitted entry and the applicant's identity, then route the registration on. `ownership`
+    holds the operators' answers (sim_ownership_ask); asked here when not given.
 
     Idempotent: a registration no longer waiting for verification is left alone, and the row lock makes a
     second copy of the task wait for the first and then find nothing to do.
@@ -272,6 +374,8 @@ def registration_verify(*, registration_id: int) -> Registration | None:
     )
     if registration is None or registration.status not in {Status.SUBMITTED, Status.VERIFYING}:
         return None
+    if ownership is None:
+        ownership = sim_ownership_ask(registration_id=registration_id, final=True)
     if registration.status == Status.SUBMITTED:
         transition_registration(registration=registration, to=Status.VERIFYING)
     entries = list(registration.entries.filter(status__in=[Status.SUBMITTED, Status.VERIFYING]).order_by("id"))
@@ -281,13 +385,23 @@ def registration_verify(*, registration_id: int) -> Registration | None:
 
     contexts = gather_contexts(
         applicant_id=registration.applicant_id,
-        networks=[entry.network for entry in entries],
+        networks=[entry.network for entry in entries if not entry.is_number],
+        exclude_registration_id=registration.pk,
+    )
+    number_contexts = gather_number_contexts(
+        applicant_id=registration.applicant_id,
+        msisdns=[entry.msisdn for entry in entries if entry.msisdn is not None],
         exclude_registration_id=registration.pk,
     )
     passed: list[IpEntry] = []
     failed: list[IpEntry] = []
     for entry in entries:
-        findings = run_network_checks(entry.network, contexts[entry.network])
+        if entry.msisdn is not None:
+            context = number_contexts[entry.msisdn]
+            context.ownership = ownership.get(entry.msisdn, "pending")
+            findings = run_number_checks(entry.msisdn, entry.operator, context)
+        else:
+            findings = run_network_checks(entry.network, contexts[entry.network])
         entry.reasons = [finding.as_json() for finding in findings]
         (failed if any(f.severity == FAIL for f in findings) else passed).append(entry)
     IpEntry.objects.bulk_update(entries, ["reasons"], batch_size=1000)
@@ -447,7 +561,17 @@ def _refuse_second_holder(entries: list[IpEntry]) -> None:
     )
     for applicant_id in set(applicants.values()):
         mine = [e for e in entries if applicants[e.registration_id] == applicant_id]
-        held = held_by_others(networks=[e.network for e in mine], applicant_id=applicant_id)
+        numbers = numbers_held_by_others(
+            msisdns=[e.msisdn for e in mine if e.msisdn is not None], applicant_id=applicant_id
+        )
+        if numbers:
+            msisdn, references = next(iter(numbers.items()))
+            raise ConflictError(
+                _("%(number)s cannot be approved: %(holders)s, another applicant's, holds it. Reject one of them.")
+                % {"number": isolate(msisdn), "holders": ", ".join(isolate(ref) for ref in references)},
+                code="held_by_another",
+            )
+        held = held_by_others(networks=[e.network for e in mine if not e.is_number], applicant_id=applicant_id)
         if held:
             network, holders = next(iter(held.items()))
             raise ConflictError(
@@ -565,7 +689,7 @@ def _notify_applicant(*, registration: Registration, event: str, key: int | str,
             "link": link,
             "entries": [
                 {
-                    "network": e.network_display,
+                    "network": e.display,
                     "status": str(e.get_status_display()),
                     "reason": decision_reasons.get(e.pk, ""),
                     "problems": [finding_message(f) for f in e.reasons if f["severity"] == FAIL],

@@ -2,18 +2,33 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 
 from core.jobs import RETRY_ON_DATABASE_ERRORS
 
-from .services import approvals_remind_and_expire, registration_verify, verification_redispatch_stuck
+from .services import (
+    approvals_remind_and_expire,
+    registration_verify,
+    sim_ownership_ask,
+    verification_redispatch_stuck,
+)
+from .sim_ownership import SimOwnershipUnavailable
 
 
-@shared_task(**RETRY_ON_DATABASE_ERRORS)
-def verify_registration(registration_id: int) -> None:
-    """Verify a submitted registration. Safe to run twice; does nothing once verification is done."""
-    registration_verify(registration_id=registration_id)
+@shared_task(bind=True, **RETRY_ON_DATABASE_ERRORS)
+def verify_registration(self: Task, registration_id: int) -> None:
+    """Verify a submitted registration. Safe to run twice; does nothing once verification is done.
+
+    An operator that cannot say who holds a number is asked again later, SIM_OWNERSHIP_RETRIES times; then
+    verification goes on without its answer, for staff to confirm in review."""
+    final = self.request.retries >= settings.SIM_OWNERSHIP_RETRIES
+    try:
+        ownership = sim_ownership_ask(registration_id=registration_id, final=final)
+    except SimOwnershipUnavailable as error:
+        delay = settings.SIM_OWNERSHIP_RETRY_DELAY * 2**self.request.retries
+        raise self.retry(exc=error, countdown=delay, max_retries=settings.SIM_OWNERSHIP_RETRIES + 1) from error
+    registration_verify(registration_id=registration_id, ownership=ownership)
 
 
 @shared_task(acks_late=True)

@@ -12,8 +12,8 @@ from core.fields import KEY_SPAN, SMALL_NETWORK_SQL
 from core.networks import IPNetwork, as_network
 from core.planner import index_scans_only
 
-from .checks import Context
-from .models import DeniedNetwork, IpAllocation, IpEntry, Registration, Status
+from .checks import Context, NumberContext
+from .models import DeniedNetwork, DeniedNumber, IpAllocation, IpEntry, Registration, Status
 
 # Entries that hold their network: an overlap with one of these is a conflict.
 ACTIVE_STATUSES = (Status.SUBMITTED, Status.VERIFYING, Status.UNDER_REVIEW, Status.APPROVED)
@@ -81,6 +81,25 @@ def _overlaps(networks: list[IPNetwork], exclude_registration_id: int) -> list[t
         cursor.execute(sql, params)
         # A large entry starting near a probe comes from both parts: once is enough.
         return [(source, as_network(probe), *rest) for source, probe, *rest in dict.fromkeys(cursor.fetchall())]
+
+
+def gather_number_contexts(
+    *, applicant_id: int, msisdns: list[str], exclude_registration_id: int
+) -> dict[str, NumberContext]:
+    """What the database holds about each mobile number: other holders, the applicant's own registrations of it
+    elsewhere, and the denylist. The operator's answer on ownership is added by the caller."""
+    contexts = {msisdn: NumberContext() for msisdn in msisdns}
+    active = (
+        IpEntry.objects.filter(msisdn__in=msisdns, status__in=ACTIVE_STATUSES)
+        .exclude(registration_id=exclude_registration_id)
+        .values_list("msisdn", "registration__reference", "registration__applicant_id")
+    )
+    for msisdn, reference, owner_id in active:
+        context = contexts[str(msisdn)]
+        (context.own_references if owner_id == applicant_id else context.other_holders).append(reference)
+    for msisdn, reason in DeniedNumber.objects.filter(msisdn__in=msisdns).values_list("msisdn", "reason"):
+        contexts[msisdn].denied_reason = reason
+    return contexts
 
 
 def duplicate_cnic_applicants(*, applicant: Applicant) -> list[str]:

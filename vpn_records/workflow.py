@@ -61,14 +61,14 @@ def transition_entries(*, entries: Iterable[IpEntry], to: str, actor=None, reaso
         return StatusChange(
             registration_id=entry.registration_id,
             entry=entry,
-            subject=entry.network_display,
+            subject=entry.display,
             from_status=current,
             to_status=to,
             actor=actor,
             reason=reason,
         )
 
-    LIFECYCLE.move_all(entries, to, name=lambda entry: entry.network_display, record=record, **fields)
+    LIFECYCLE.move_all(entries, to, name=lambda entry: entry.display, record=record, **fields)
 
 
 def whitelist_changed() -> int:

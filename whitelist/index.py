@@ -264,7 +264,7 @@ def _load_in_background() -> None:
 def _changed_since(version: int, today: date, *, limit: int) -> list[tuple[int, Listed | None]] | None:
     """Each entry changed after `version`, listed as it is now or None; None when there are more than `limit`."""
     rows = list(
-        IpEntry.objects.filter(whitelist_version__gt=version)
+        IpEntry.objects.filter(whitelist_version__gt=version, network__isnull=False)
         .order_by()
         .values_list("id", "network", "status", "valid_until", "registration_id")[: limit + 1]
     )
@@ -274,7 +274,7 @@ def _changed_since(version: int, today: date, *, limit: int) -> list[tuple[int, 
         (
             entry_id,
             Listed(entry_id, network, registration_id, valid_until)
-            if status == Status.APPROVED and valid_until and valid_until >= today
+            if status == Status.APPROVED and network is not None and valid_until and valid_until >= today
             else None,
         )
         for entry_id, network, status, valid_until, registration_id in rows

@@ -22,7 +22,8 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 ENTRIES = "vpn_records_ipentry"
 REGISTRATIONS = "vpn_records_registration"
-WHITELISTED = "e.status = 'approved' AND e.valid_until >= %(today)s"
+# Mobile numbers' entries have no network: they are on the operators' feed (mobile.py), not this one.
+WHITELISTED = "e.network IS NOT NULL AND e.status = 'approved' AND e.valid_until >= %(today)s"
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ def removed_rows(since: datetime) -> Iterator[FeedRow]:
     """Networks that left the whitelist after `since` (revoked, withdrawn, expired) and are not on it now."""
     still_listed = "lower(cidr_key_range(w.network)) = lower(cidr_key_range(e.network)) AND w.network = e.network"
     sql = (
-        f"SELECT DISTINCT e.network::text FROM {ENTRIES} e WHERE ("  # noqa: S608
+        f"SELECT DISTINCT e.network::text FROM {ENTRIES} e WHERE e.network IS NOT NULL AND ("  # noqa: S608
         " e.id IN (SELECT sc.entry_id FROM vpn_records_statuschange sc"
         "   WHERE sc.entry_id IS NOT NULL AND sc.from_status = 'approved' AND sc.created_at > %(since)s)"
         " OR (e.status = 'approved' AND e.valid_until < %(today)s AND e.valid_until >= %(since_date)s))"
