@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from registration_portal.celery import app as celery_app
 from tests import factories
 from tests.needs import needs
-from tests.peers import sms_gateway, smtp_server  # noqa: F401 - fixtures for every test package
+from tests.peers import sim_operator, sms_gateway, smtp_server  # noqa: F401 - fixtures for every test package
 from tests.workers import REDIS_URL, TEST_QUEUE, broker_redis, workers  # noqa: F401 - real celery workers
 
 celery_app.conf.task_default_queue = TEST_QUEUE

@@ -79,3 +79,39 @@ def sms_gateway(settings):
     yield gateway
     server.shutdown()
     server.server_close()
+
+
+class SimOperator:
+    """An operator's SIM-ownership service: answers each POST with the next of `replies` (the last repeats)."""
+
+    def __init__(self):
+        self.replies: list[tuple[int, dict]] = [(200, {"active": True, "registered_to_cnic": True})]
+        self.asked: list[dict] = []
+        self.url = ""
+
+
+@pytest.fixture
+def sim_operator(settings):
+    """The HTTP SIM-ownership backend pointed at a fake operator on 127.0.0.1."""
+    fake = SimOperator()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            fake.asked.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            status, answer = fake.replies[min(len(fake.asked), len(fake.replies)) - 1]
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(json.dumps(answer).encode())
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    fake.url = f"http://127.0.0.1:{server.server_port}/sim-ownership"
+    settings.SIM_OWNERSHIP_BACKEND = "vpn_records.sim_ownership.HttpBackend"
+    settings.SIM_OWNERSHIP_URL, settings.SIM_OWNERSHIP_TIMEOUT = fake.url, 0.5
+    yield fake
+    server.shutdown()
+    server.server_close()
