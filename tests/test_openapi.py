@@ -104,7 +104,7 @@ class ApiWorld:
         if path == "/api/v1/auth/token/":
             # POST needs no token; DELETE revokes the one it is sent with, so each call gets a new one.
             return {} if method.upper() == "POST" else {"Authorization": f"Token {token_for(self.applicant)}"}
-        if path.startswith("/api/v1/whitelist/"):
+        if path.startswith(("/api/v1/whitelist/", "/api/v1/mobile-whitelist/")):
             return {"Authorization": f"Token {self.operator_key}"}
         if path.startswith("/api/v1/review/"):
             return {"Authorization": f"Token {self.reviewer_key}"}
@@ -159,10 +159,13 @@ def _make_world() -> ApiWorld:
         upload = bulk.bulk_upload_create(user=company_user, file=csv_file(rows), **batch)
     upload.refresh_from_db()
     assert upload.rejected_rows == 1
+    operator = make_operator()
+    operator.mobile_operator = "jazz"  # a mobile network's account reads both feeds
+    operator.save()
     return ApiWorld(
         applicant=company_user,
         applicant_key=token_for(company_user),
-        operator_key=token_for(make_operator()),
+        operator_key=token_for(operator),
         reviewer_key=token_for(reviewer),
         real_values={
             "reference": [under_review.reference, approved.reference],
@@ -222,7 +225,7 @@ def test_downloads_answer_the_media_type_they_document_when_asked_for_it(api_wor
         for media_type in item.get("get", {}).get("responses", {}).get("200", {}).get("content", {})
         if media_type != "application/json"
     ]
-    assert len(downloads) == 3  # export.txt, export.csv, errors.csv
+    assert len(downloads) == 4  # export.txt, export.csv, errors.csv, the mobile feed's export.csv
     for path, media_type in downloads:
         headers = {**api_world.headers_for(path, "GET"), "Accept": media_type}
         url = path.replace("{public_id}", api_world.real_values["public_id"][0])
