@@ -51,16 +51,18 @@ def seed_demo_data() -> list[tuple[str, str]]:
     for role in ("reviewer", "supervisor"):
         user = _user(f"{role}@demo.pk", full_name=f"Demo {role}", is_staff=True, **confirmed)
         user.groups.add(Group.objects.get(name=role))
-    operator, created = User.objects.get_or_create(
-        email="isp@demo.pk", defaults={"full_name": "Demo ISP NOC", "is_operator": True, **confirmed}
-    )
-    if created:
-        operator.set_unusable_password()
-        operator.save()
+    for email, name, network in (("isp@demo.pk", "Demo ISP NOC", ""), ("jazz@demo.pk", "Demo Jazz NOC", "jazz")):
+        operator, created = User.objects.get_or_create(
+            email=email, defaults={"full_name": name, "is_operator": True, "mobile_operator": network, **confirmed}
+        )
+        if created:
+            operator.set_unusable_password()
+            operator.save()
     return [
         ("freelancer@demo.pk", "freelancer"),
         ("company@demo.pk", "company"),
         ("reviewer@demo.pk", "staff reviewer"),
         ("supervisor@demo.pk", "staff supervisor"),
         ("isp@demo.pk", "operator: no password, the API token below"),
+        ("jazz@demo.pk", "mobile operator (Jazz): no password, the API token below"),
     ]

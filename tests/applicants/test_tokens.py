@@ -301,14 +301,18 @@ def test_without_a_shared_redis_no_token_is_kept_between_requests(api_client, op
     assert api.get(reverse("api:whitelist-check"), {"ip": "1.1.1.1"}).status_code == 401
 
 
-def test_the_quick_start_seeds_an_operator_and_prints_a_working_token(api_client, settings):
+def test_the_quick_start_seeds_operators_and_prints_working_tokens(api_client, settings):
     settings.DEBUG = True
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
-    key = re.search(r"Operator API token .*: (vpr_\S+)", out.getvalue()).group(1)
+    key = re.search(r"isp@demo.pk API token .*: (vpr_\S+)", out.getvalue()).group(1)
     response = api_client.get(reverse("api:whitelist-check"), {"ip": "1.1.1.1"}, HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200 and response.json()["registered"] is False
     assert not User.objects.get(email="isp@demo.pk").has_usable_password()
+    jazz = re.search(r"jazz@demo.pk API token .*: (vpr_\S+)", out.getvalue()).group(1)
+    number = {"msisdn": "03001234567"}
+    response = api_client.get(reverse("api:mobile-whitelist-check"), number, HTTP_AUTHORIZATION=f"Token {jazz}")
+    assert response.status_code == 200 and response.json()["registered"] is False
 
 
 @pytest.mark.parametrize("token_id", ["abc", "", "1; DROP"])

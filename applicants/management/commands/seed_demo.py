@@ -17,10 +17,10 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password: {DEMO_PASSWORD}):"))
         for email, role in accounts:
             self.stdout.write(f"  {email:<22} {role}")
-        operator = User.objects.get(email="isp@demo.pk")
-        with transaction.atomic():  # only the key printed last works: the keys of earlier runs are not kept
-            tokens_revoke_all(user=operator, actor=operator)
-            _token, key = token_issue(user=operator, name="demo")
-        self.stdout.write(
-            f"Operator API token (new each run; the previous one is revoked), for /api/v1/whitelist/: {key}"
-        )
+        feeds = (("isp@demo.pk", "/api/v1/whitelist/"), ("jazz@demo.pk", "/api/v1/mobile-whitelist/"))
+        for email, feed in feeds:
+            operator = User.objects.get(email=email)
+            with transaction.atomic():  # only the key printed last works: the keys of earlier runs are not kept
+                tokens_revoke_all(user=operator, actor=operator)
+                _token, key = token_issue(user=operator, name="demo")
+            self.stdout.write(f"{email} API token (new each run; the previous one is revoked), for {feed}: {key}")
