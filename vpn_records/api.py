@@ -118,6 +118,12 @@ class EntrySerializer(serializers.ModelSerializer):
         choices=Operator.choices, allow_blank=True, help_text=_("The number's operator; empty for a network.")
     )
     reasons = serializers.SerializerMethodField()
+    valid_until = serializers.DateField(
+        source="approval_valid_until",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The last day of the approval while it is approved; null otherwise."),
+    )
 
     class Meta:
         model = IpEntry
@@ -186,7 +192,20 @@ class RegistrationInputSerializer(serializers.Serializer):
 class RegistrationSerializer(serializers.ModelSerializer):
     """A registration without its entries, which may be a hundred thousand: they are paged at `entries_url`."""
 
-    partly_approved = serializers.BooleanField(source="is_partly_approved", read_only=True)
+    partly_approved = serializers.BooleanField(
+        source="is_partly_approved",
+        read_only=True,
+        help_text=_("Some entries approved and others rejected, revoked or still under review."),
+    )
+    status_label = serializers.CharField(
+        read_only=True, help_text=_("The status in the reader's language, as the registration's page shows it.")
+    )
+    valid_until = serializers.DateField(
+        source="approval_valid_until",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The last day of the approval while it is approved; null otherwise."),
+    )
     entry_counts = serializers.SerializerMethodField(help_text=_("How many entries are in each status."))
     entries_url = serializers.SerializerMethodField()
 
@@ -195,6 +214,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
         fields = [
             "reference",
             "status",
+            "status_label",
             "partly_approved",
             "purpose",
             "purpose_detail",
@@ -405,6 +425,19 @@ class DecisionResultSerializer(serializers.Serializer):
     registration_status = serializers.ChoiceField(choices=Status.choices)
 
 
+def _decision_result(entry_id: int) -> dict:
+    entry = selectors.entry_get_for_reviewer(entry_id=entry_id)
+    return {
+        "id": entry.pk,
+        "network": entry.network_display,
+        "msisdn": entry.msisdn,
+        "status": entry.status,
+        "valid_until": entry.approval_valid_until,
+        "registration": entry.registration.reference,
+        "registration_status": entry.registration.status,
+    }
+
+
 class ReviewEntryDecisionAPI(APIView):
     """`POST /api/v1/review/entries/{id}/approve/` or `…/reject/` (`{"reason": …}` required to reject)."""
 
@@ -425,15 +458,38 @@ class ReviewEntryDecisionAPI(APIView):
         services.entries_decide(
             entries=[entry], actor=request.user, approve=self.approve, reason=decision.validated_data["reason"]
         )
+        return Response(_decision_result(pk))
+
+
+class CanRevokeEntries(BasePermission):
+    message = _("Only supervisors can revoke approvals.")
+
+    def has_permission(self, request, view) -> bool:
+        return request.user.has_perm("vpn_records.revoke_ipentry")
+
+
+class RequiredReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text=_("Why: the applicant sees it."))
+
+
+class ReviewEntryRevokeAPI(APIView):
+    """`POST /api/v1/review/entries/{id}/revoke/` (`{"reason": …}`): a supervisor withdraws an approval."""
+
+    permission_classes = [IsAuthenticated, HasTokenScope, CanRevokeEntries]
+    token_scopes = {"staff"}
+
+    @api_operation(
+        request=RequiredReasonSerializer,
+        responses={200: DecisionResultSerializer},
+        errors=(400, 404, 409, *SIGNED_IN),
+        description=_(
+            "Revoke one approved entry; the registration is revoked once none of its entries stays approved. The "
+            "entry leaves the whitelist at once."
+        ),
+    )
+    def post(self, request, pk: int):
         entry = selectors.entry_get_for_reviewer(entry_id=pk)
-        return Response(
-            {
-                "id": entry.pk,
-                "network": entry.network_display,
-                "msisdn": entry.msisdn,
-                "status": entry.status,
-                "valid_until": entry.valid_until,
-                "registration": entry.registration.reference,
-                "registration_status": entry.registration.status,
-            }
-        )
+        decision = RequiredReasonSerializer(data=request.data)
+        decision.is_valid(raise_exception=True)
+        services.entry_revoke(entry=entry, actor=request.user, reason=decision.validated_data["reason"])
+        return Response(_decision_result(pk))

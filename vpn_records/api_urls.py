@@ -8,6 +8,7 @@ from .api import (
     RegistrationSubmitAPI,
     RegistrationWithdrawAPI,
     ReviewEntryDecisionAPI,
+    ReviewEntryRevokeAPI,
 )
 from .proof_api import MsisdnCodeAPI, MsisdnCodeVerifyAPI
 
@@ -22,4 +23,5 @@ urlpatterns = [
     path("msisdn-codes/verify/", MsisdnCodeVerifyAPI.as_view(), name="msisdn-code-verify"),
     path("review/entries/<int:pk>/approve/", ReviewEntryDecisionAPI.as_view(approve=True), name="review-entry-approve"),
     path("review/entries/<int:pk>/reject/", ReviewEntryDecisionAPI.as_view(approve=False), name="review-entry-reject"),
+    path("review/entries/<int:pk>/revoke/", ReviewEntryRevokeAPI.as_view(), name="review-entry-revoke"),
 ]

@@ -148,12 +148,27 @@ class Registration(models.Model):
 
     @property
     def is_partly_approved(self) -> bool:
-        """Approved, with some entries rejected: each entry says which."""
-        return self.status == Status.APPROVED and self.entries.filter(status=Status.REJECTED).exists()
+        """Some entries approved and others not: decided in part while the rest are reviewed, or approved with some
+        rejected or revoked. Each entry says which."""
+        if self.status == Status.UNDER_REVIEW:
+            return self.entries.filter(status=Status.APPROVED).exists()
+        if self.status == Status.APPROVED:
+            return self.entries.filter(status__in=[Status.REJECTED, Status.REVOKED]).exists()
+        return False
 
     @property
     def status_label(self) -> str:
-        return str(_("Partly approved")) if self.is_partly_approved else self.get_status_display()
+        """The status as the applicant reads it, the same on the page, the dashboard, notices and the API."""
+        if not self.is_partly_approved:
+            return str(self.get_status_display())
+        if self.status == Status.UNDER_REVIEW:
+            return str(_("Partly approved; the rest under review"))
+        return str(_("Partly approved"))
+
+    @property
+    def approval_valid_until(self):
+        """The last day of the approval while it holds; None otherwise (a revoked approval is never "valid")."""
+        return self.valid_until if self.status == Status.APPROVED else None
 
     @property
     def is_editable(self) -> bool:
@@ -258,6 +273,11 @@ class IpEntry(models.Model):
     @property
     def msisdn_masked(self) -> str:
         return mask_msisdn(self.msisdn) if self.msisdn else ""
+
+    @property
+    def approval_valid_until(self):
+        """The last day of the entry's approval while it holds; None once revoked, withdrawn or expired."""
+        return self.valid_until if self.status == Status.APPROVED else None
 
     @property
     def display(self) -> str:

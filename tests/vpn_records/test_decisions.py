@@ -212,3 +212,54 @@ def test_partly_approved_registration_says_so_on_web_and_api(
     assert "Partly approved" in client.get(reverse("vpn_records:dashboard")).content.decode()
     body = freelancer_api.get(reverse("api:registration-detail", args=[under_review.reference])).json()
     assert (body["status"], body["partly_approved"]) == ("approved", True)
+
+
+def test_a_partly_decided_registration_reads_the_same_on_page_dashboard_and_api(
+    under_review, reviewer, client, freelancer, freelancer_api
+):
+    services.entries_decide(entries=[entry(under_review, "111.68.96.10/32")], actor=reviewer, approve=True)
+    label = "Partly approved; the rest under review"
+    client.force_login(freelancer)
+    assert label in client.get(reverse("vpn_records:dashboard")).content.decode()
+    assert label in client.get(under_review.get_absolute_url()).content.decode()
+    body = freelancer_api.get(reverse("api:registration-detail", args=[under_review.reference])).json()
+    assert (body["status"], body["status_label"], body["partly_approved"]) == ("under_review", label, True)
+
+
+def test_supervisors_revoke_over_the_review_api_and_a_revoked_approval_is_never_called_valid(
+    under_review, reviewer, supervisor, api_client, client, freelancer, django_capture_on_commit_callbacks
+):
+    from notifications.models import Notification
+
+    services.registration_decide(registration=under_review, actor=reviewer, approve=True, reason="Private address.")
+    approved = entry(under_review, "111.68.96.10/32")
+    url = reverse("api:review-entry-revoke", args=[approved.pk])
+    assert staff_api(api_client, reviewer).post(url, {"reason": "x"}, format="json").status_code == 403
+    supervisor_api = staff_api(api_client, supervisor)
+    assert supervisor_api.post(url, {}, format="json").status_code == 400  # a reason is required
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = supervisor_api.post(url, {"reason": "The ISP reassigned the address."}, format="json")
+    assert answer.status_code == 200
+    assert (answer.json()["status"], answer.json()["valid_until"]) == ("revoked", None)
+    assert answer.json()["registration_status"] == "approved"  # its other network stays approved
+    with django_capture_on_commit_callbacks(execute=True):
+        last = reverse("api:review-entry-revoke", args=[entry(under_review, "39.40.1.0/24").pk])
+        assert supervisor_api.post(last, {"reason": "Reassigned."}, format="json").json()["registration_status"] == (
+            "revoked"
+        )
+    rejected = entry(under_review, "10.0.0.1/32")
+    again = supervisor_api.post(reverse("api:review-entry-revoke", args=[rejected.pk]), {"reason": "x"}, format="json")
+    assert again.status_code == 409
+
+    under_review.refresh_from_db()
+    assert under_review.status == Status.REVOKED
+    client.force_login(freelancer)
+    page = client.get(under_review.get_absolute_url()).content.decode()
+    assert "Valid until" not in page
+    freelancer_api = staff_api(api_client, freelancer)
+    body = freelancer_api.get(reverse("api:registration-detail", args=[under_review.reference])).json()
+    assert body["status"] == "revoked" and body["valid_until"] is None
+    entries = freelancer_api.get(reverse("api:registration-entry-list", args=[under_review.reference])).json()
+    assert all(e["valid_until"] is None for e in entries["results"])
+    notice = Notification.objects.filter(event="registration_decided", channel="email").latest("id")
+    assert "Revoked" in notice.body_text and "valid until" not in notice.body_text.lower()
