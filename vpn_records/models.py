@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -166,7 +168,7 @@ class Registration(models.Model):
         return str(_("Partly approved"))
 
     @property
-    def approval_valid_until(self):
+    def approval_valid_until(self) -> date | None:
         """The last day of the approval while it holds; None otherwise (a revoked approval is never "valid")."""
         return self.valid_until if self.status == Status.APPROVED else None
 
@@ -275,7 +277,7 @@ class IpEntry(models.Model):
         return mask_msisdn(self.msisdn) if self.msisdn else ""
 
     @property
-    def approval_valid_until(self):
+    def approval_valid_until(self) -> date | None:
         """The last day of the entry's approval while it holds; None once revoked, withdrawn or expired."""
         return self.valid_until if self.status == Status.APPROVED else None
 
