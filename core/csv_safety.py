@@ -9,14 +9,14 @@ from collections.abc import Iterable, Iterator
 
 # A cell starting with one of these is read as a formula (or a DDE call) by Excel, LibreOffice and Sheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-# A signed run of digits is only a number to a spreadsheet: an E.164 mobile number stays as it is.
-_SIGNED_DIGITS = re.compile(r"[+-][0-9]+")
+# A plus and digits alone is only a number to a spreadsheet: an E.164 mobile number stays as it is.
+_E164 = re.compile(r"\+[0-9]+")
 
 
 def neutralise(value: object) -> str:
     """The cell's text, with a leading apostrophe where a spreadsheet would otherwise evaluate it (OWASP)."""
     text = "" if value is None else str(value)
-    if text.startswith(FORMULA_TRIGGERS) and not _SIGNED_DIGITS.fullmatch(text):
+    if text.startswith(FORMULA_TRIGGERS) and not _E164.fullmatch(text):
         return f"'{text}"
     return text
 

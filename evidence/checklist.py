@@ -46,8 +46,14 @@ def checklist(registration: Registration) -> list[ChecklistItem]:
     """The documents that apply, required ones first, each with what is uploaded; then any other uploaded."""
     kinds = requirements_for(registration)
     uploaded: dict[str, list[Document]] = {}
-    for document in documents_of(registration=registration):
-        uploaded.setdefault(document.kind, []).append(document)
+    # A renewal or an address change stands on the documents of the approval it continues, and may add its own.
+    lineage: Registration | None = registration
+    seen: set[int] = set()
+    while lineage is not None and lineage.pk not in seen:
+        seen.add(lineage.pk)
+        for document in documents_of(registration=lineage):
+            uploaded.setdefault(document.kind, []).append(document)
+        lineage = lineage.continues
     order = list(DocumentKind.values)
     shown = sorted(set(kinds) | set(uploaded), key=lambda kind: (not kinds.get(kind, False), order.index(kind)))
     return [ChecklistItem(DocumentKind(kind), kinds.get(kind, False), uploaded.get(kind, [])) for kind in shown]

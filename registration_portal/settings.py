@@ -258,6 +258,10 @@ MSISDN_CODE_RATE_PER_NUMBER = env.str("MSISDN_CODE_RATE_PER_NUMBER", default="5/
 MSISDN_CODE_RATE_PER_ACCOUNT = env.str("MSISDN_CODE_RATE_PER_ACCOUNT", default="10/hour")
 MSISDN_CODE_RATE_PER_ADDRESS = env.str("MSISDN_CODE_RATE_PER_ADDRESS", default="20/hour")
 # Whose SIM a mobile number is: asked of its operator (vpn_records/sim_ownership.py), or confirmed by staff.
+# An approval can be renewed from this many days before it ends; while a renewal submitted in time awaits its
+# decision, the entries it renews stay on the whitelist until it is decided or this many days after they end.
+RENEWAL_OPENS_DAYS = env.int("RENEWAL_OPENS_DAYS", default=60)
+RENEWAL_GRACE_DAYS = env.int("RENEWAL_GRACE_DAYS", default=30)
 SIM_OWNERSHIP_BACKEND = env.str("SIM_OWNERSHIP_BACKEND", default="vpn_records.sim_ownership.ManualBackend")
 SIM_OWNERSHIP_URL = env.str("SIM_OWNERSHIP_URL", default="")
 SIM_OWNERSHIP_TOKEN = env.str("SIM_OWNERSHIP_TOKEN", default="")

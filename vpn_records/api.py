@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, date
 
 import django_filters
 from django.core.exceptions import ValidationError
@@ -206,6 +206,15 @@ class RegistrationSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text=_("The last day of the approval while it is approved; null otherwise."),
     )
+    renews: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="reference",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The reference of the registration this one renews; null for a first registration."),
+    )
+    renewal_opens_on = serializers.SerializerMethodField(
+        help_text=_("While approved: the first day it can be renewed (`POST …/renew/`).")
+    )
     entry_counts = serializers.SerializerMethodField(help_text=_("How many entries are in each status."))
     entries_url = serializers.SerializerMethodField()
 
@@ -225,9 +234,14 @@ class RegistrationSerializer(serializers.ModelSerializer):
             "decided_at",
             "valid_until",
             "created_at",
+            "renews",
+            "renewal_opens_on",
             "entry_counts",
             "entries_url",
         ]
+
+    def get_renewal_opens_on(self, registration: Registration) -> date | None:
+        return services.renewal_opens_on(registration)
 
     def get_entry_counts(self, registration: Registration) -> dict[str, int]:
         return selectors.entry_counts(registration=registration)
@@ -329,10 +343,7 @@ class RegistrationListCreateAPI(ListModelMixin, _ApplicantAPIView):
         registration = services.registration_create_and_submit(
             user=request.user, networks=networks, numbers=numbers, **data
         )
-        registration = selectors.registration_get_for_user(user=request.user, reference=registration.reference)
-        body = RegistrationCreatedSerializer(registration, context=self.get_serializer_context()).data
-        location = reverse("api:registration-detail", args=[registration.reference])
-        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
+        return _created(registration, request, self.get_serializer_context())
 
 
 class RegistrationDetailAPI(_ApplicantAPIView):
@@ -379,6 +390,90 @@ class RegistrationSubmitAPI(_ApplicantAPIView):
     def post(self, request, reference: str):
         services.registration_submit(registration=self.get_registration(), user=request.user)
         return Response(self.get_serializer(self.get_registration()).data)
+
+
+class RenewalInputSerializer(serializers.Serializer):
+    """What a renewal may change; anything left out stays as the registration has it."""
+
+    purpose = serializers.ChoiceField(choices=Purpose.choices, required=False)
+    purpose_detail = serializers.CharField(max_length=2000, required=False)
+    isp = serializers.ChoiceField(choices=Isp.choices, required=False)
+    isp_other = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    vpn_type = serializers.ChoiceField(choices=VpnType.choices, required=False)
+    drop = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        max_length=10_000,
+        help_text=_("Ids of approved entries not to renew."),
+    )
+
+
+class RegistrationRenewAPI(_ApplicantAPIView):
+    """`POST`: renew the approved entries of a registration, from RENEWAL_OPENS_DAYS before its approval ends.
+
+    Answers 201 with the renewal, a registration of its own submitted for verification and review; the entries it
+    renews stay on the whitelist until it is decided. 409 before the renewal window opens, naming the date.
+    """
+
+    serializer_class = RenewalInputSerializer
+
+    @api_operation(
+        request=RenewalInputSerializer,
+        responses={201: RegistrationCreatedSerializer},
+        errors=(400, 404, 409, *SIGNED_IN),
+        parameters=[location_header(201)],
+    )
+    def post(self, request, reference: str):
+        registration = self.get_registration()
+        incoming = RenewalInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        drop = data.pop("drop")
+        kept = {field: getattr(registration, field) for field in ("purpose", "purpose_detail", "isp", "isp_other")}
+        batch = services.Batch(**{**kept, "vpn_type": registration.vpn_type, **data})
+        renewal = services.registration_renew(registration=registration, user=request.user, batch=batch, drop=drop)
+        return _created(renewal, request, self.get_serializer_context())
+
+
+def _created(registration: Registration, request, context: dict) -> Response:
+    registration = selectors.registration_get_for_user(user=request.user, reference=registration.reference)
+    body = RegistrationCreatedSerializer(registration, context=context).data
+    location = reverse("api:registration-detail", args=[registration.reference])
+    return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
+
+
+class EntryReplaceInputSerializer(serializers.Serializer):
+    network = NetworkField(help_text=_("The network the ISP now assigns you."))
+    reason = serializers.CharField(max_length=500, help_text=_("Why the address changed; the reviewer sees it."))
+    old_leaves = serializers.ChoiceField(
+        choices=[("now", _("at once")), ("on_approval", _("when the new one is approved"))],
+        default="on_approval",
+        help_text=_("When the old network leaves the whitelist."),
+    )
+
+
+class EntryReplaceAPI(_ApplicantAPIView):
+    """`POST`: replace an approved network the ISP has taken back with a new one.
+
+    Answers 201 with a registration of its own for the new network, verified and reviewed as any other; the old
+    network leaves the whitelist at once (`old_leaves: "now"`) or when the new one is approved.
+    """
+
+    serializer_class = EntryReplaceInputSerializer
+
+    @api_operation(
+        request=EntryReplaceInputSerializer,
+        responses={201: RegistrationCreatedSerializer},
+        errors=(400, 404, 409, *SIGNED_IN),
+        parameters=[location_header(201)],
+    )
+    def post(self, request, reference: str, pk: int):
+        entry = selectors.entry_get_for_user(registration=self.get_registration(), entry_id=pk)
+        incoming = EntryReplaceInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        replacement = services.entry_replace(entry=entry, user=request.user, **incoming.validated_data)
+        return _created(replacement, request, self.get_serializer_context())
 
 
 class EntryListAPI(ListModelMixin, _ApplicantAPIView):

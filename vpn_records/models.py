@@ -26,6 +26,7 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
     EXPIRED = "expired", _("Expired")
     REVOKED = "revoked", _("Revoked")
+    RENEWED = "renewed", _("Renewed")
 
 
 class Purpose(models.TextChoices):
@@ -110,6 +111,18 @@ class Registration(models.Model):
     # When verification was last published; the sweeper re-publishes what has waited too long since.
     verification_dispatched_at = models.DateTimeField(_("verification dispatched at"), null=True, blank=True)
     identity_findings = models.JSONField(_("identity findings"), default=list, blank=True)
+    # A renewal is a registration of its own, reviewed as any other, for the approved entries of the one it renews.
+    renews = models.ForeignKey(
+        "self",
+        verbose_name=_("renews"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renewals",
+    )
+    # While a renewal waits, the entries it renews stay listed past their end: each one's own end, by entry id,
+    # to go back to if the renewal is refused or withdrawn.
+    held_over = models.JSONField(default=dict, blank=True, editable=False)
     # The form that created this draft: sent again (Back then Continue, a refresh, a double click) it finds this
     # draft rather than making a second.
     client_token = models.UUIDField(null=True, blank=True, editable=False)
@@ -168,6 +181,14 @@ class Registration(models.Model):
         return str(_("Partly approved"))
 
     @property
+    def continues(self) -> Registration | None:
+        """The approved registration this one renews, or whose network it replaces: its documents still stand."""
+        if self.renews_id is not None:
+            return self.renews
+        entry = self.entries.filter(replaces__isnull=False).select_related("replaces__registration").first()
+        return entry.replaces.registration if entry is not None and entry.replaces is not None else None
+
+    @property
     def approval_valid_until(self) -> date | None:
         """The last day of the approval while it holds; None otherwise (a revoked approval is never "valid")."""
         return self.valid_until if self.status == Status.APPROVED else None
@@ -209,6 +230,25 @@ class IpEntry(models.Model):
     )
     notes = models.CharField(_("notes"), max_length=NOTES_MAX_LENGTH, blank=True, default="", db_default="")
     source_row = models.PositiveIntegerField(_("row in the uploaded file"), null=True, blank=True)
+    # The approved entry this one takes over from: in a renewal, the same network or number again; in an address
+    # change, the network the ISP took back, with why and when the old one leaves the whitelist.
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name=_("replaces"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+    )
+    replace_reason = models.CharField(_("why it is replaced"), max_length=500, blank=True, default="", db_default="")
+    old_leaves = models.CharField(
+        _("the old network leaves the whitelist"),
+        max_length=12,
+        choices=[("now", _("at once")), ("on_approval", _("when the new one is approved"))],
+        blank=True,
+        default="",
+        db_default="",
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     # The whitelist version (WhitelistVersion.number) of the entry's last move into or out of approved: the check's

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -324,6 +325,7 @@ def registration_withdraw(*, registration: Registration, user: User, reason: str
     change = transition_registration(registration=registration, to=Status.WITHDRAWN, actor=user, reason=reason)
     open_entries = [e for e in registration.entries.all() if can_transition(e.status, Status.WITHDRAWN)]
     transition_entries(entries=open_entries, to=Status.WITHDRAWN, actor=user, reason=reason)
+    _release_held_over(registration)
     registration_changed(registration=registration, change=change)
     return registration
 
@@ -393,6 +395,8 @@ def registration_verify(*, registration_id: int, ownership: dict[str, str] | Non
         msisdns=[entry.msisdn for entry in entries if entry.msisdn is not None],
         exclude_registration_id=registration.pk,
     )
+    if registration.renews_id is not None:
+        _forget_what_it_renews(registration, contexts.values(), number_contexts.values())
     passed: list[IpEntry] = []
     failed: list[IpEntry] = []
     for entry in entries:
@@ -436,6 +440,15 @@ def registration_verify(*, registration_id: int, ownership: dict[str, str] | Non
         len(failed) + len(held_back),
     )
     return registration
+
+
+def _forget_what_it_renews(registration: Registration, contexts, number_contexts) -> None:
+    """A renewal's entries overlap the approval they renew, which is no duplicate to warn of."""
+    renewed = registration.renews.reference if registration.renews else ""
+    for context in contexts:
+        context.same_applicant = [(ref, net) for ref, net in context.same_applicant if ref != renewed]
+    for number_context in number_contexts:
+        number_context.own_references = [ref for ref in number_context.own_references if ref != renewed]
 
 
 IDENTITY_FAILED = gettext_lazy("The applicant's identity details failed verification.")
@@ -545,6 +558,7 @@ def entries_decide(*, entries: Sequence[IpEntry], actor: User, approve: bool, re
         transition_entries(
             entries=locked, to=Status.APPROVED, actor=actor, reason=reason, decided_at=now, valid_until=valid_until
         )
+        _extend_renewed(locked)
     else:
         transition_entries(entries=locked, to=Status.REJECTED, actor=actor, reason=reason, decided_at=now)
     for registration_id in sorted(registration_ids):
@@ -584,6 +598,23 @@ def _refuse_second_holder(entries: list[IpEntry]) -> None:
             )
 
 
+def _extend_renewed(entries: list[IpEntry]) -> None:
+    """A renewed entry's approval runs on from where the one it renews ends (or from today, if that has passed):
+    renewing early loses no days."""
+    held = {}
+    for registration in Registration.objects.filter(
+        pk__in={e.registration_id for e in entries}, renews__isnull=False
+    ).only("held_over"):
+        held.update(registration.held_over)
+    today = timezone.localdate()
+    for entry in entries:
+        ended = held.get(str(entry.replaces_id))
+        if ended:
+            start = max(date.fromisoformat(ended), today)
+            entry.valid_until = start + timedelta(days=settings.APPROVAL_VALIDITY_DAYS)
+            IpEntry.objects.filter(pk=entry.pk).update(valid_until=entry.valid_until)
+
+
 def _registration_settle(*, registration_id: int, actor: User) -> None:
     """Once no entry waits for a decision: approved if any entry is, else rejected."""
     registration = Registration.objects.select_for_update().get(pk=registration_id)
@@ -607,6 +638,56 @@ def _registration_settle(*, registration_id: int, actor: User) -> None:
             decided_at=timezone.now(),
         )
     registration_changed(registration=registration, change=change, notice="registration_decided")
+    _take_over(registration, actor=actor)
+
+
+def _take_over(registration: Registration, *, actor: User) -> None:
+    """A decided renewal or address change: each approved entry takes over from the entry it replaces, which
+    leaves the whitelist (renewed, or withdrawn as replaced); what a renewal held over and did not renew goes back
+    to its own end."""
+    for entry in registration.entries.filter(status=Status.APPROVED, replaces__isnull=False).order_by("id"):
+        old = IpEntry.objects.select_for_update().filter(replaced_by=entry, status=Status.APPROVED).first()
+        if old is None or (registration.renews_id is None and entry.old_leaves != "on_approval"):
+            continue
+        if registration.renews_id is not None:
+            reason = _("Renewed by %(reference)s.") % {"reference": registration.reference}
+            transition_entries(entries=[old], to=Status.RENEWED, actor=actor, reason=reason)
+        else:
+            _withdraw_replaced(old, by=entry, reference=registration.reference, actor=actor)
+        _close_when_none_left(old.registration_id, actor=actor, reference=registration.reference)
+    _release_held_over(registration)
+
+
+def _withdraw_replaced(old: IpEntry, *, by: IpEntry, reference: str, actor: User) -> None:
+    reason = _("Replaced by %(network)s (%(reference)s).") % {"network": by.display, "reference": reference}
+    transition_entries(entries=[old], to=Status.WITHDRAWN, actor=actor, reason=reason)
+
+
+def _close_when_none_left(registration_id: int, *, actor: User, reference: str) -> None:
+    """An approved registration none of whose entries stays approved is renewed (or, replaced, withdrawn)."""
+    old = Registration.objects.select_for_update().get(pk=registration_id)
+    if old.status != Status.APPROVED or old.entries.filter(status=Status.APPROVED).exists():
+        return
+    renewed = old.entries.filter(status=Status.RENEWED).exists()
+    to = Status.RENEWED if renewed else Status.WITHDRAWN
+    reason = (_("Renewed by %(reference)s.") if renewed else _("Its addresses were replaced by %(reference)s.")) % {
+        "reference": reference
+    }
+    change = transition_registration(registration=old, to=to, actor=actor, reason=reason)
+    registration_changed(registration=old, change=change)
+
+
+def _release_held_over(registration: Registration) -> None:
+    """Entries a renewal kept listed past their end, and did not take over, go back to their own end (the nightly
+    expiry then tidies those already past it)."""
+    if not registration.held_over:
+        return
+    for entry in IpEntry.objects.filter(pk__in=[int(pk) for pk in registration.held_over], status=Status.APPROVED):
+        IpEntry.objects.filter(pk=entry.pk).update(
+            valid_until=date.fromisoformat(registration.held_over[str(entry.pk)])
+        )
+    Registration.objects.filter(pk=registration.pk).update(held_over={})
+    registration.held_over = {}
 
 
 @transaction.atomic
@@ -742,9 +823,10 @@ def approvals_remind_and_expire(*, today: date | None = None) -> dict[str, list[
     today = today or timezone.localdate()
     reminded = []
     for days in EXPIRY_NOTICE_DAYS:
+        # Not for an approval whose renewal is already on its way.
         for registration in Registration.objects.filter(
             status=Status.APPROVED, valid_until=today + timedelta(days=days)
-        ):
+        ).exclude(renewals__status__in=PENDING):
             with transaction.atomic():
                 _notify_applicant(
                     registration=registration,
@@ -767,3 +849,138 @@ def approvals_remind_and_expire(*, today: date | None = None) -> dict[str, list[
                 registration_changed(registration=registration, change=change)
                 expired.append(registration.reference)
     return {"reminded": reminded, "expired": expired}
+
+
+ENTRY_COPIED = ("network", "msisdn", "operator", "site", "vpn_type", "notes")
+PENDING = (Status.DRAFT, Status.SUBMITTED, Status.VERIFYING, Status.UNDER_REVIEW, Status.CHANGES_REQUESTED)
+
+
+def renewal_opens_on(registration: Registration) -> date | None:
+    """The first day an approval can be renewed, RENEWAL_OPENS_DAYS before it ends."""
+    if registration.approval_valid_until is None:
+        return None
+    return registration.approval_valid_until - timedelta(days=settings.RENEWAL_OPENS_DAYS)
+
+
+@transaction.atomic
+def registration_renew(
+    *, registration: Registration, user: User, batch: Batch | None = None, drop: Collection[int] = ()
+) -> Registration:
+    """Renew the approved entries of a registration (less those in `drop`), with its purpose and ISP confirmed or
+    updated (`batch`): a new registration, verified and reviewed as any other, shown to reviewers as a renewal.
+    Until it is decided, the entries it renews stay on the whitelist, up to RENEWAL_GRACE_DAYS past their end."""
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status != Status.APPROVED:
+        raise ConflictError(
+            _("Only an approved registration can be renewed; %(reference)s is %(status)s.")
+            % {"reference": registration.reference, "status": registration.get_status_display().lower()},
+            code="not_renewable",
+        )
+    opens = renewal_opens_on(registration)
+    if opens is not None and timezone.localdate() < opens:
+        raise ConflictError(
+            _("Renewal of %(reference)s opens on %(date)s, %(days)s days before its approval ends.")
+            % {
+                "reference": registration.reference,
+                "date": isolate(date_format(opens, "j F Y")),
+                "days": isolate(str(settings.RENEWAL_OPENS_DAYS)),
+            },
+            code="renewal_not_open",
+        )
+    pending = registration.renewals.filter(status__in=PENDING).first()
+    if pending is not None:
+        raise ConflictError(
+            _("%(reference)s is already being renewed by %(renewal)s.")
+            % {"reference": registration.reference, "renewal": pending.reference},
+            code="renewal_pending",
+        )
+    approved = list(registration.entries.filter(status=Status.APPROVED).order_by("id"))
+    unknown = sorted(set(drop) - {entry.pk for entry in approved})
+    if unknown:
+        raise PortalError(
+            _("Entry %(id)s is not an approved entry of %(reference)s.")
+            % {"id": unknown[0], "reference": registration.reference},
+            code="unknown_entry",
+            field="drop",
+        )
+    kept = [entry for entry in approved if entry.pk not in set(drop)]
+    if not kept:
+        raise PortalError(_("Keep at least one entry to renew."), code="no_entries", field="drop")
+    batch = (batch or Batch(registration.purpose, registration.purpose_detail, registration.isp,
+                            registration.vpn_type, registration.isp_other)).checked()  # fmt: skip
+    renewal = Registration.objects.create(
+        reference=next_reference(),
+        applicant_id=registration.applicant_id,
+        created_by=user,
+        renews=registration,
+        entry_count=len(kept),
+        held_over={str(entry.pk): entry.valid_until.isoformat() for entry in kept if entry.valid_until},
+        **asdict(batch),
+    )
+    IpEntry.objects.bulk_create(
+        IpEntry(registration=renewal, replaces=entry, **{field: getattr(entry, field) for field in ENTRY_COPIED})
+        for entry in kept
+    )
+    for entry in kept:  # listed on past its end while the renewal waits (the trigger moves the whitelist version)
+        if entry.valid_until:
+            held_until = entry.valid_until + timedelta(days=settings.RENEWAL_GRACE_DAYS)
+            IpEntry.objects.filter(pk=entry.pk).update(valid_until=held_until)
+    return registration_submit(registration=renewal, user=user)
+
+
+OLD_LEAVES = ("now", "on_approval")
+
+
+@transaction.atomic
+def entry_replace(*, entry: IpEntry, user: User, network: IPNetwork, reason: str, old_leaves: str) -> Registration:
+    """Replace an approved network the ISP has taken back with a new one: a registration of its own for the new
+    network, verified and reviewed as any other, which reviewers see replaces the old. The old network leaves the
+    whitelist at once (`old_leaves="now"`) or when the new one is approved."""
+    registration = Registration.objects.select_for_update().get(pk=entry.registration_id)
+    entry = IpEntry.objects.select_for_update().get(pk=entry.pk)
+    if registration.status != Status.APPROVED or entry.status != Status.APPROVED or entry.network is None:
+        raise ConflictError(
+            _("Only an approved network can be replaced; %(entry)s is %(status)s.")
+            % {"entry": isolate(entry.display), "status": entry.get_status_display().lower()},
+            code="not_replaceable",
+        )
+    if old_leaves not in OLD_LEAVES:
+        raise PortalError(
+            _("Choose when the old network leaves the whitelist."), code="old_leaves_invalid", field="old_leaves"
+        )
+    if not reason.strip():
+        raise PortalError(_("Say why the address changed."), code="reason_required", field="reason")
+    if network == entry.network:
+        raise PortalError(_("The new network is the one it replaces."), code="same_network", field="network")
+    underway = IpEntry.objects.filter(replaces=entry, status__in=PENDING, registration__renews__isnull=True).first()
+    if underway is not None:
+        raise ConflictError(
+            _("%(entry)s is already being replaced by %(reference)s.")
+            % {"entry": isolate(entry.display), "reference": underway.registration.reference},
+            code="replacement_pending",
+        )
+    replacement = Registration.objects.create(
+        reference=next_reference(),
+        applicant_id=registration.applicant_id,
+        created_by=user,
+        entry_count=1,
+        purpose=registration.purpose,
+        purpose_detail=registration.purpose_detail,
+        isp=registration.isp,
+        isp_other=registration.isp_other,
+        vpn_type=registration.vpn_type,
+    )
+    new = IpEntry.objects.create(
+        registration=replacement,
+        network=network,
+        replaces=entry,
+        replace_reason=reason.strip(),
+        old_leaves=old_leaves,
+        site=entry.site,
+        vpn_type=entry.vpn_type,
+    )
+    registration_submit(registration=replacement, user=user)
+    if old_leaves == "now":
+        _withdraw_replaced(entry, by=new, reference=replacement.reference, actor=user)
+        _close_when_none_left(registration.pk, actor=user, reference=replacement.reference)
+    return replacement

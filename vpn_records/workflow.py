@@ -23,11 +23,13 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     # A supervisor may also override verification and approve it (services check the permission).
     Status.CHANGES_REQUESTED: frozenset({Status.SUBMITTED, Status.WITHDRAWN, Status.REJECTED, Status.APPROVED}),
     # The applicant may give up an approval they no longer need.
-    Status.APPROVED: frozenset({Status.REVOKED, Status.EXPIRED, Status.WITHDRAWN}),
+    # A renewal's approval takes over from the approval it renews.
+    Status.APPROVED: frozenset({Status.REVOKED, Status.EXPIRED, Status.WITHDRAWN, Status.RENEWED}),
     Status.REJECTED: frozenset(),
     Status.WITHDRAWN: frozenset(),
     Status.EXPIRED: frozenset(),
     Status.REVOKED: frozenset(),
+    Status.RENEWED: frozenset(),
 }
 
 
