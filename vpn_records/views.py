@@ -162,7 +162,9 @@ def number_code_verify(request: SignedInRequest, reference: str, entry_id: int) 
     entry = selectors.number_entry_get_for_user(registration=registration, entry_id=entry_id)
     form = NumberCodeForm(request.POST)
     if not form.is_valid():
-        return _back_to_review(request, reference, PortalError(" ".join(form.errors["code"])), f"code-{entry.pk}")
+        return _back_to_review(
+            request, reference, PortalError(" ".join(map(str, form.errors["code"]))), f"code-{entry.pk}"
+        )
     try:
         proofs.msisdn_code_verify(user=request.user, msisdn=entry.msisdn or "", code=form.cleaned_data["code"])
     except PortalError as error:
