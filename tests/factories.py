@@ -10,6 +10,7 @@ from core.networks import parse_network
 from core.roles import sync_role_groups
 from vpn_records import services
 from vpn_records.models import Purpose
+from vpn_records.msisdn import MobileNumber, normalise_msisdn, operator_of
 
 PASSWORD = "Correct-Horse-Battery-42"
 # A freelancer's complete sign-up form.
@@ -71,7 +72,8 @@ def make_operator(*, email: str = "noc@isp.example", organisation: str = "Exampl
     return operator_account_create(email=email, organisation=organisation)
 
 
-def make_registration(*, user: User, networks=("111.68.96.10",), submit: bool = False):
+def make_registration(*, user: User, networks=("111.68.96.10",), numbers=(), submit: bool = False):
+    """A registration of `networks` and mobile `numbers` (each on the operator its prefix names)."""
     fields = {
         "user": user,
         "purpose": Purpose.FREELANCING,
@@ -79,6 +81,7 @@ def make_registration(*, user: User, networks=("111.68.96.10",), submit: bool = 
         "isp": "ptcl",
         "vpn_type": "wireguard",
         "networks": [parse_network(n) for n in networks],
+        "numbers": [MobileNumber(m, operator_of(m) or "") for m in map(normalise_msisdn, numbers)],
     }
     if submit:
         return services.registration_create_and_submit(**fields)

@@ -5,9 +5,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import PortalError
-from core.networks import display_network, parse_network_lines
+from core.networks import LineError, parse_network_lines
 
 from .models import Isp, Purpose, Registration, VpnType
+from .msisdn import MobileNumber, number_line, parse_number_lines
 from .services import isp_other_kept
 
 
@@ -41,33 +42,67 @@ class RegistrationForm(RegistrationDetailsForm):
     form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
     networks = forms.CharField(
         label=_("IP addresses or networks"),
+        required=False,  # numbers instead will do: clean() asks for one or the other
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "autocapitalize": "off", "dir": "ltr"}),
         help_text=_("One per line: an address such as 111.68.96.10, or a network such as 111.68.96.0/28."),
+    )
+    numbers = forms.CharField(
+        label=_("Mobile numbers whose data connection carries your VPN"),
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 3, "spellcheck": "false", "autocapitalize": "off", "autocomplete": "off", "dir": "ltr"}
+        ),
+        help_text=_(
+            "One per line, such as 0300 1234567. We read the operator from the number; if you moved the number to "
+            "another operator, write its name after it: 0300 1234567 Zong. We will send each number a code by SMS."
+        ),
     )
 
     def clean_networks(self):
         networks, errors = parse_network_lines(self.cleaned_data["networks"])
         if errors:
-            raise ValidationError(
-                [
-                    ValidationError(_("Line %(line)s: %(message)s"), params={"line": e.line, "message": e.message})
-                    for e in errors
-                ]
-            )
-        if not networks:
-            raise ValidationError(_("Enter at least one IP address or network."), code="required")
+            raise _line_errors(errors)
         return networks
+
+    def clean_numbers(self):
+        numbers, errors = parse_number_lines(self.cleaned_data["numbers"])
+        if errors:
+            raise _line_errors(errors)
+        return numbers
+
+    def clean(self):
+        cleaned = super().clean()
+        typed = any(cleaned.get(name) or self.has_error(name) for name in ("networks", "numbers"))
+        if not typed:
+            self.add_error(
+                "networks",
+                ValidationError(_("Enter at least one IP address, network or mobile number."), code="required"),
+            )
+        return cleaned
 
     @classmethod
     def initial_for(cls, registration: Registration) -> dict:
+        entries = list(registration.entries.order_by("id"))
         return {
             "purpose": registration.purpose,
             "purpose_detail": registration.purpose_detail,
             "isp": registration.isp,
             "isp_other": registration.isp_other,
             "vpn_type": registration.vpn_type,
-            "networks": "\n".join(display_network(e.network) for e in registration.entries.order_by("id")),
+            "networks": "\n".join(e.network_display for e in entries if not e.is_number),
+            "numbers": "\n".join(
+                number_line(MobileNumber(e.msisdn, e.operator)) for e in entries if e.msisdn is not None
+            ),
         }
+
+
+def _line_errors(errors: list[LineError]) -> ValidationError:
+    return ValidationError(
+        [
+            ValidationError(_("Line %(line)s: %(message)s"), params={"line": e.line, "message": e.message})
+            for e in errors
+        ]
+    )
 
 
 class WithdrawForm(forms.Form):
@@ -76,4 +111,10 @@ class WithdrawForm(forms.Form):
         max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class NumberCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"), max_length=12, error_messages={"required": _("Enter the 6-digit code we sent by SMS.")}
     )

@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from applicants.models import MobileOperator
 from applicants.validators import validate_pk_mobile
+from core.bidi import isolate
 from core.digits import ascii_digits
+from core.networks import LineError
 
 Operator = MobileOperator  # the networks a number can be on
 
@@ -60,3 +62,65 @@ class MobileNumber:
 
     msisdn: str
     operator: str
+
+
+def national_format(msisdn: str) -> str:
+    """`0300 1234567`: the number as an applicant writes it."""
+    return phonenumbers.format_number(phonenumbers.parse(msisdn, "PK"), phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def number_line(number: MobileNumber) -> str:
+    """A number as a line of the registration form: the operator written only when the prefix does not say it."""
+    line = national_format(number.msisdn)
+    return line if operator_of(number.msisdn) == number.operator else f"{line} {Operator(number.operator).label}"
+
+
+OPERATOR_NAMES = ", ".join(str(label) for label in Operator.labels)
+
+
+def _operator_named(word: str) -> str | None:
+    wanted = word.strip("()[],;:.-").casefold()
+    return next((value for value, label in Operator.choices if wanted in {value, str(label).casefold()}), None)
+
+
+def parse_number_lines(text: str) -> tuple[list[MobileNumber], list[LineError]]:
+    """One number per line, its operator read from the prefix unless named after it (`0300 1234567 Zong`): a
+    ported number keeps its prefix. A named operator other than the prefix's is the applicant's say, not an
+    error. Blank lines are skipped; errors name the line."""
+    numbers: list[MobileNumber] = []
+    errors: list[LineError] = []
+    first_seen: dict[str, int] = {}
+    for line_number, line in enumerate((text or "").splitlines(), start=1):
+        typed = line.strip()
+        if not typed:
+            continue
+        words = typed.split()
+        named = words.pop() if len(words) > 1 and any(char.isalpha() for char in words[-1]) else None
+        try:
+            msisdn = normalise_msisdn(" ".join(words))
+        except ValidationError as error:
+            errors.append(
+                LineError(line_number, _("“%(value)s”: %(why)s") % {"value": isolate(typed), "why": error.messages[0]})
+            )
+            continue
+        operator = _operator_named(named) if named else operator_of(msisdn)
+        if operator is None:
+            message = (
+                _("“%(value)s” is not a mobile operator: write %(operators)s.")
+                if named
+                else _(
+                    "We cannot tell the operator of %(value)s from its prefix: write it after the number "
+                    "(%(operators)s)."
+                )
+            ) % {"value": isolate(named or national_format(msisdn)), "operators": OPERATOR_NAMES}
+        elif msisdn in first_seen:
+            message = _("%(number)s is already on line %(line)s.") % {
+                "number": isolate(national_format(msisdn)),
+                "line": first_seen[msisdn],
+            }
+        else:
+            first_seen[msisdn] = line_number
+            numbers.append(MobileNumber(msisdn, operator))
+            continue
+        errors.append(LineError(line_number, message))
+    return numbers, errors

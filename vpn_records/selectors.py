@@ -18,7 +18,8 @@ from applicants.validators import cnic_in_search, phone_in_search
 from core.digits import ascii_digits
 from core.networks import NetworkError, parse_network
 
-from .models import IpEntry, Registration, Status, StatusChange
+from .models import IpEntry, MsisdnProof, Registration, Status, StatusChange
+from .proofs import unproved_numbers
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -57,6 +58,37 @@ def entry_get_for_user(*, registration: Registration, entry_id: int) -> IpEntry:
         ).get(pk=entry_id)
     except IpEntry.DoesNotExist:
         raise Http404("No such entry.") from None
+
+
+def number_entry_get_for_user(*, registration: Registration, entry_id: int) -> IpEntry:
+    """A mobile number entry of a registration the caller may see (registration_get_for_user), or 404."""
+    try:
+        return registration.entries.get(pk=entry_id, msisdn__isnull=False)
+    except IpEntry.DoesNotExist:
+        raise Http404("No such number.") from None
+
+
+@dataclass(frozen=True)
+class NumberToProve:
+    entry: IpEntry
+    proved: bool
+    code_sent: bool  # a code is out, waiting to be typed in
+
+
+def numbers_to_prove(*, registration: Registration) -> list[NumberToProve]:
+    """A registration's mobile numbers, each with whether its applicant has proved it and whether a code is out."""
+    entries = list(registration.entries.filter(msisdn__isnull=False).order_by("id"))
+    msisdns = [entry.msisdn for entry in entries if entry.msisdn is not None]
+    unproved = set(unproved_numbers(applicant_id=registration.applicant_id, msisdns=msisdns))
+    codes_out = set(
+        MsisdnProof.objects.filter(applicant_id=registration.applicant_id, msisdn__in=msisdns)
+        .exclude(code_digest="")
+        .values_list("msisdn", flat=True)
+    )
+    return [
+        NumberToProve(entry=entry, proved=entry.msisdn not in unproved, code_sent=entry.msisdn in codes_out)
+        for entry in entries
+    ]
 
 
 def entry_get_for_reviewer(*, entry_id: int) -> IpEntry:

@@ -11,6 +11,8 @@ urlpatterns = [
     path("<str:reference>/edit/", views.registration_edit, name="edit"),
     path("<str:reference>/review/", views.registration_review, name="review"),
     path("<str:reference>/submit/", views.registration_submit, name="submit"),
+    path("<str:reference>/numbers/<int:entry_id>/send-code/", views.number_code_send, name="number_code_send"),
+    path("<str:reference>/numbers/<int:entry_id>/verify-code/", views.number_code_verify, name="number_code_verify"),
     path("<str:reference>/submitted/", views.registration_submitted, name="submitted"),
     path("<str:reference>/withdraw/", views.registration_withdraw, name="withdraw"),
 ]

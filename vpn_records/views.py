@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,14 +9,18 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applicants.http import SignedInRequest, applicant_required
+from core.bidi import isolate
+from core.client_address import client_address
 from core.errors import PortalError
 
-from . import selectors, services
+from . import proofs, selectors, services
 from .extensions import form_panels, registration_panels
-from .forms import RegistrationForm, WithdrawForm
+from .forms import NumberCodeForm, RegistrationForm, WithdrawForm
+from .msisdn import mask_msisdn
 
 
 @applicant_required
@@ -66,14 +71,49 @@ def registration_edit(request: SignedInRequest, reference: str) -> HttpResponse:
     return render(request, "vpn_records/registration_form.html", context)
 
 
+# An error message with this tag is shown on check your answers as GOV.UK's error summary; its other tag names
+# the element the summary links to.
+ERROR_SUMMARY = "summary"
+
+
+@dataclass(frozen=True)
+class PageError:
+    message: str
+    target: str
+
+
 @applicant_required
 def registration_review(request: SignedInRequest, reference: str) -> HttpResponse:
-    """Check your answers before submitting."""
+    """Check your answers before submitting: prove the mobile numbers, upload the documents, submit."""
     registration = selectors.registration_get_for_user(user=request.user, reference=reference)
     if not registration.is_editable:
         return redirect(registration)
-    panels = registration_panels(request, registration, editable=True)
-    return render(request, "vpn_records/review.html", {"registration": registration, "panels": panels})
+    notices, page_errors = [], []
+    for message in messages.get_messages(request):
+        tags = message.extra_tags.split()
+        if ERROR_SUMMARY in tags:
+            page_errors.append(PageError(str(message), next((t for t in tags if t != ERROR_SUMMARY), "")))
+        else:
+            notices.append(message)
+    errors = {error.target: error.message for error in page_errors}
+    numbers = [
+        (number, errors.get(f"code-{number.entry.pk}") or errors.get(f"number-{number.entry.pk}"))
+        for number in selectors.numbers_to_prove(registration=registration)
+    ]
+    context = {
+        "registration": registration,
+        "numbers": numbers,
+        "panels": registration_panels(request, registration, editable=True),
+        "page_errors": page_errors,
+        "messages": notices,
+    }
+    return render(request, "vpn_records/review.html", context)
+
+
+def _back_to_review(request: SignedInRequest, reference: str, error: PortalError | None = None, target: str = ""):
+    if error is not None:
+        messages.error(request, error.message, extra_tags=f"{ERROR_SUMMARY} {target}")
+    return redirect("vpn_records:review", reference=reference)
 
 
 @applicant_required
@@ -85,9 +125,52 @@ def registration_submit(request: SignedInRequest, reference: str) -> HttpRespons
     try:
         services.registration_submit(registration=registration, user=request.user)
     except PortalError as error:
-        messages.error(request, error.message)
-        return redirect("vpn_records:review", reference=reference)
+        return _back_to_review(request, reference, error, "numbers" if error.code == "msisdn_not_proved" else "")
     return redirect("vpn_records:submitted", reference=reference)
+
+
+@applicant_required
+@require_POST
+def number_code_send(request: SignedInRequest, reference: str, entry_id: int) -> HttpResponse:
+    """Text a code to one of the registration's numbers, to prove the applicant holds it."""
+    registration = selectors.registration_get_for_user(user=request.user, reference=reference)
+    entry = selectors.number_entry_get_for_user(registration=registration, entry_id=entry_id)
+    try:
+        proof = proofs.msisdn_code_send(
+            user=request.user,
+            msisdn=entry.msisdn or "",
+            operator=entry.operator,
+            client_address=client_address(request),
+        )
+    except PortalError as error:
+        return _back_to_review(request, reference, error, f"number-{entry.pk}")
+    minutes = int(proofs.CODE_VALID_FOR.total_seconds() // 60)
+    sent = ngettext(
+        "We sent a code to %(number)s. It works for %(minutes)d minute.",
+        "We sent a code to %(number)s. It works for %(minutes)d minutes.",
+        minutes,
+    )
+    messages.success(request, sent % {"number": isolate(mask_msisdn(proof.msisdn)), "minutes": minutes})
+    return _back_to_review(request, reference)
+
+
+@applicant_required
+@require_POST
+def number_code_verify(request: SignedInRequest, reference: str, entry_id: int) -> HttpResponse:
+    """The code the number received: proves the applicant holds it."""
+    registration = selectors.registration_get_for_user(user=request.user, reference=reference)
+    entry = selectors.number_entry_get_for_user(registration=registration, entry_id=entry_id)
+    form = NumberCodeForm(request.POST)
+    if not form.is_valid():
+        return _back_to_review(
+            request, reference, PortalError(" ".join(map(str, form.errors["code"]))), f"code-{entry.pk}"
+        )
+    try:
+        proofs.msisdn_code_verify(user=request.user, msisdn=entry.msisdn or "", code=form.cleaned_data["code"])
+    except PortalError as error:
+        return _back_to_review(request, reference, error, f"code-{entry.pk}")
+    messages.success(request, _("%(number)s is proved.") % {"number": isolate(mask_msisdn(entry.msisdn or ""))})
+    return _back_to_review(request, reference)
 
 
 @applicant_required

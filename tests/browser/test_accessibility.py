@@ -11,6 +11,7 @@ from django.urls import reverse
 from bulk_uploads import services as bulk
 from tests.bulk_uploads.bulk_files import csv_file
 from tests.factories import make_company_user, make_freelancer, make_registration, token_for
+from vpn_records import proofs
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 AXE = Axe()
@@ -56,6 +57,8 @@ def test_every_page_passes_axe(browser, live_server, language, django_capture_on
     company = make_company_user(email="admin@induscode.pk")
     submitted = make_registration(user=freelancer, networks=["111.68.96.10", "2001:db8::/32"], submit=True)
     draft = make_registration(user=freelancer, networks=["39.40.1.1"])
+    with_numbers = make_registration(user=freelancer, networks=[], numbers=["0300 1234567", "0345 1234567"])
+    proofs.msisdn_code_send(user=freelancer, msisdn="+923451234567", operator="telenor", client_address="127.0.0.1")
     job = bulk.bulk_upload_create(user=company, file=csv_file([["111.68.96.20", "", "", ""]]), **BATCH)
     token_for(company)
     found = []
@@ -89,6 +92,17 @@ def test_every_page_passes_axe(browser, live_server, language, django_capture_on
     )
     page.goto(reverse("vpn_records:new"))
     page.locator("main form button[type=submit]").last.click()  # submitted empty: the page with errors
+    page.wait_for_load_state()
+    found += violations(page)
+    page.goto(reverse("vpn_records:review", args=[with_numbers.reference]))  # one number to send a code, one to type
+    found += violations(page)
+    page.locator("main form button[type=submit]").last.click()  # submitted unproved: the error summary
+    page.wait_for_load_state()
+    assert page.locator(".error-summary").count() == 1
+    found += violations(page)
+    page.goto(reverse("vpn_records:edit", args=[with_numbers.reference]))
+    page.locator("#id_numbers").fill("0300 1234567\n051 2345678")
+    page.locator("main form button[type=submit]").last.click()  # a landline: the line error
     page.wait_for_load_state()
     found += violations(page)
     context.close()
