@@ -95,8 +95,9 @@ def registrations_search_for_staff(*, queryset: QuerySet[Registration], term: st
         return queryset.filter(applicant__ntn__startswith=digits[:7])
     if number := _msisdn_in_search(term):
         # The applicant's own mobile, or a registered one: a union, so that each side keeps its index.
-        holding = IpEntry.objects.filter(msisdn=number).values("registration_id")
-        return queryset.filter(pk__in=holding.union(Registration.objects.filter(applicant__mobile=number).values("pk")))
+        holding = IpEntry.objects.filter(msisdn=number).order_by().values("registration_id")
+        own = Registration.objects.filter(applicant__mobile=number).order_by().values("pk")
+        return queryset.filter(pk__in=holding.union(own))
     if mobile := phone_in_search(term):
         return queryset.filter(applicant__mobile=mobile)
     return queryset.filter(Q(applicant__legal_name__icontains=term) | Q(applicant__full_name__icontains=term))
@@ -110,8 +111,9 @@ def entries_search_for_staff(*, queryset: QuerySet[IpEntry], term: str) -> Query
     except NetworkError:
         pass
     if number := _msisdn_in_search(term):
-        applicants = IpEntry.objects.filter(registration__applicant__mobile=number).values("pk")
-        return queryset.filter(pk__in=IpEntry.objects.filter(msisdn=number).values("pk").union(applicants))
+        holding = IpEntry.objects.filter(msisdn=number).order_by().values("pk")
+        own = IpEntry.objects.filter(registration__applicant__mobile=number).order_by().values("pk")
+        return queryset.filter(pk__in=holding.union(own))
     registrations = registrations_search_for_staff(queryset=Registration.objects.all(), term=term)
     return queryset.filter(registration__in=registrations.values("pk"))
 
