@@ -12,7 +12,7 @@ from applicants.models import ApiToken, Applicant
 from notifications.models import Notification
 from tests.factories import arabic_digits, make_operator, make_registration, token_for, urdu_digits
 from vpn_records import services
-from vpn_records.models import DeniedNetwork, IpAllocation, IpEntry, Registration, Status, StatusChange
+from vpn_records.models import DeniedNetwork, DeniedNumber, IpAllocation, IpEntry, Registration, Status, StatusChange
 
 pytestmark = pytest.mark.django_db
 
@@ -150,6 +150,8 @@ WITHHELD_ACTIONS = [
     # Django's own action, for the models only supervisors may delete from.
     ("vpn_records", "deniednetwork", "delete_selected", "reviewer"),
     ("vpn_records", "deniednetwork", "delete_selected", "auditor"),
+    ("vpn_records", "deniednumber", "delete_selected", "reviewer"),
+    ("vpn_records", "deniednumber", "delete_selected", "auditor"),
     ("vpn_records", "ipallocation", "delete_selected", "reviewer"),
     ("vpn_records", "ipallocation", "delete_selected", "auditor"),
 ]
@@ -159,7 +161,7 @@ ACTIONS = sorted({(app, model, action) for app, model, action, _role in WITHHELD
 @pytest.fixture
 def targets(freelancer, other_applicant, supervisor, django_capture_on_commit_callbacks) -> dict[str, int]:
     """One object for each action to act on: an entry waiting in a registration under review, an approved entry,
-    an active token, a failed email, a denied network and an allocation."""
+    an active token, a failed email, a denied network and number, and an allocation."""
     with django_capture_on_commit_callbacks(execute=True):
         waiting = make_registration(user=freelancer, networks=["111.68.96.10"], submit=True)
         approved = make_registration(user=other_applicant, networks=["39.40.1.0/24"], submit=True)
@@ -177,6 +179,7 @@ def targets(freelancer, other_applicant, supervisor, django_capture_on_commit_ca
         "apitoken": ApiToken.objects.get().pk,
         "notification": failed.pk,
         "deniednetwork": DeniedNetwork.objects.create(network="203.0.113.0/24", reason="Abuse.").pk,
+        "deniednumber": DeniedNumber.objects.create(msisdn="+923451234567", reason="Fraud.").pk,
         "ipallocation": IpAllocation.objects.create(
             network="39.32.0.0/11", country="PK", registry="apnic", status="allocated"
         ).pk,
@@ -184,7 +187,8 @@ def targets(freelancer, other_applicant, supervisor, django_capture_on_commit_ca
 
 
 def database_state() -> dict[str, list[dict]]:
-    models = [Registration, IpEntry, StatusChange, ApiToken, Notification, DeniedNetwork, IpAllocation, Applicant]
+    models = [Registration, IpEntry, StatusChange, ApiToken, Notification, Applicant]
+    models += [DeniedNetwork, DeniedNumber, IpAllocation]
     return {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
 
 

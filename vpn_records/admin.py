@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -15,25 +16,50 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin_mixins import PortalAdminMixin, ReadOnlyAdminMixin
+from core.bidi import ltr_html
 from core.errors import PortalError
 from core.paging import CappedCountPaginator
 
 from . import services
-from .admin_forms import DecisionReasonForm
+from .admin_forms import DecisionReasonForm, DeniedNumberForm
 from .checks import finding_message
-from .models import DeniedNetwork, IpAllocation, IpEntry, Registration, Status, StatusChange
+from .models import (
+    DeniedNetwork,
+    DeniedNumber,
+    IpAllocation,
+    IpEntry,
+    NumberView,
+    Registration,
+    Status,
+    StatusChange,
+)
+from .msisdn import mask_msisdn, normalise_msisdn
 from .selectors import entries_search_for_staff, registrations_search_for_staff
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
-def findings_html(findings: list[dict]) -> str:
-    """Warnings and failures with what only staff may see, one per line."""
-    shown = [f for f in findings if f["severity"] != "pass"]
-    lines = [
-        format_html("<strong>{}</strong>: {}", f["severity"], finding_message(f, staff=True, html=True)) for f in shown
-    ]
+# What a reviewer does about a finding that leaves the decision to staff.
+_STAFF_NOTES = {
+    "sim_pending": _("Confirm with the operator before approving."),
+    "sim_unavailable": _("Confirm with the operator before approving."),
+}
+
+
+def findings_html(findings: list[dict], *, masked: bool = False) -> str:
+    """Warnings and failures with what only staff may see, one per line; `masked` for lists, where a mobile number
+    is shown masked (its whole is on the entry's page, whose viewing is recorded)."""
+    lines = []
+    for finding in findings:
+        if finding["severity"] == "pass":
+            continue
+        if masked and "number" in finding.get("params", {}):
+            finding = {**finding, "params": {**finding["params"], "number": mask_msisdn(finding["params"]["number"])}}
+        message = finding_message(finding, staff=True, html=True)
+        if note := _STAFF_NOTES.get(finding["code"]):
+            message = format_html("{} {}", message, note)
+        lines.append(format_html("<strong>{}</strong>: {}", finding["severity"], message))
     return mark_safe("<br>".join(lines)) if lines else "—"  # noqa: S308 - each line is escaped above
 
 
@@ -94,7 +120,7 @@ class IpEntryInline(admin.TabularInline):
     """The first entries only: a bulk upload's registration may hold 100,000; all are under "decisions"."""
 
     model = IpEntry
-    fields = ("network", "status", "verification")
+    fields = ("entry", "operator", "status", "verification")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -112,9 +138,15 @@ class IpEntryInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
+    @admin.display(description=_("address, network or number"))
+    def entry(self, entry: IpEntry) -> str:
+        # A number is masked here; its page shows it whole and records who looked.
+        url = reverse("admin:vpn_records_ipentry_change", args=[entry.pk])
+        return format_html('<a href="{}"><bdi dir="ltr">{}</bdi></a>', url, entry.display)
+
     @admin.display(description=_("verification"))
     def verification(self, entry: IpEntry) -> str:
-        return findings_html(entry.reasons)
+        return findings_html(entry.reasons, masked=True)
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -256,11 +288,54 @@ class RegistrationAdmin(PortalAdminMixin, admin.ModelAdmin):
         return findings_html(registration.identity_findings)
 
 
+class EntryKindFilter(admin.SimpleListFilter):
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [("network", _("Addresses and networks")), ("number", _("Mobile numbers"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "network":
+            return queryset.filter(msisdn__isnull=True)
+        if self.value() == "number":
+            return queryset.filter(msisdn__isnull=False)
+        return queryset
+
+
 @admin.register(DeniedNetwork)
 class DeniedNetworkAdmin(PortalAdminMixin, admin.ModelAdmin):
     list_display = ["network", "reason", "created_by", "created_at"]
     search_fields = ["reason"]
     readonly_fields = ["created_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(DeniedNumber)
+class DeniedNumberAdmin(PortalAdminMixin, admin.ModelAdmin):
+    """Numbers barred from registration, typed in any format and kept in E.164; masked in the list."""
+
+    form = DeniedNumberForm
+    list_display = ["number_masked", "reason", "created_by", "created_at"]
+    search_fields = ["reason"]  # replaced by search_by_term; declared so the search box shows
+    search_help_text = _("A mobile number (any format) or words of the reason.")
+    readonly_fields = ["created_by", "created_at"]
+
+    def search_by_term(self, request, queryset, term):
+        if not term.strip():
+            return queryset, False
+        try:
+            return queryset.filter(msisdn=normalise_msisdn(term)), False
+        except ValidationError:
+            return queryset.filter(reason__icontains=term.strip()), False
+
+    @admin.display(description=_("mobile number"), ordering="msisdn")
+    def number_masked(self, denied: DeniedNumber) -> str:
+        return ltr_html(mask_msisdn(denied.msisdn))
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -277,16 +352,39 @@ class IpAllocationAdmin(PortalAdminMixin, admin.ModelAdmin):
 
 @admin.register(IpEntry)
 class IpEntryAdmin(PortalAdminMixin, admin.ModelAdmin):
-    list_display = ["network_display", "registration", "status", "valid_until"]
-    list_filter = ["status"]
+    """Entries to decide on. A number is masked in the list and whole on its page, where each viewing is recorded."""
+
+    list_display = ["entry_display", "operator", "registration", "status", "valid_until"]
+    list_filter = ["status", EntryKindFilter, "operator"]
     search_fields = ["registration__reference"]  # replaced by search_by_term
-    search_help_text = _("An IP address (entries containing it), a network (overlapping entries) or a reference.")
+    search_help_text = _(
+        "An IP address (entries containing it), a network (overlapping entries), a mobile number (any format) or a "
+        "reference."
+    )
     list_select_related = ["registration"]
     paginator = CappedCountPaginator
-    readonly_fields = ("registration", "network", "status", "verification", "decided_at", "valid_until")
-    fields = readonly_fields
+    network_fields = ("registration", "network", "status", "verification", "decided_at", "valid_until")
+    number_fields = ("registration", "number", "operator", "status", "verification", "decided_at", "valid_until")
+    readonly_fields = (*network_fields, "number", "operator")
     actions = ["approve", "reject", "revoke"]
     show_full_result_count = False
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and obj.is_number:
+            # The manual SIM-ownership backend leaves the check to the reviewer: the approval records it.
+            note = _(
+                "Approving this number confirms that you checked with the operator that its SIM is registered to "
+                "the applicant's CNIC; the approval is recorded with your name."
+            )
+            return [(None, {"fields": self.number_fields, "description": note})]
+        return [(None, {"fields": self.network_fields})]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        entry = (getattr(response, "context_data", None) or {}).get("original")
+        if response.status_code == 200 and isinstance(entry, IpEntry) and entry.is_number:
+            NumberView.objects.create(viewer=request.user, entry=entry)
+        return response
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -305,9 +403,13 @@ class IpEntryAdmin(PortalAdminMixin, admin.ModelAdmin):
     def has_revoke_permission(self, request) -> bool:
         return request.user.has_perm("vpn_records.revoke_ipentry")
 
-    @admin.display(description=_("address or network"), ordering="network")
-    def network_display(self, entry: IpEntry) -> str:
-        return entry.network_display
+    @admin.display(description=_("address, network or number"), ordering="network")
+    def entry_display(self, entry: IpEntry) -> str:
+        return ltr_html(entry.display)
+
+    @admin.display(description=_("mobile number"))
+    def number(self, entry: IpEntry) -> str:
+        return ltr_html(entry.msisdn)
 
     @admin.display(description=_("verification"))
     def verification(self, entry: IpEntry) -> str:
@@ -361,3 +463,32 @@ class StatusChangeAdmin(ReadOnlyAdminMixin, PortalAdminMixin, admin.ModelAdmin):
     search_fields = ["registration__reference"]
     paginator = CappedCountPaginator
     show_full_result_count = False
+
+
+@admin.register(NumberView)
+class NumberViewAdmin(ReadOnlyAdminMixin, PortalAdminMixin, admin.ModelAdmin):
+    """Who saw a whole mobile number, and when: for auditors. Read-only for everyone."""
+
+    list_display = ["viewed_at", "viewer", "entry", "registration"]
+    list_filter = [("viewed_at", admin.DateFieldListFilter)]
+    list_select_related = ["viewer", "entry__registration"]
+    search_fields = ["viewer__email"]  # replaced by search_by_term; declared so the search box shows
+    search_help_text = _("A mobile number (any format), a reference or a viewer's email.")
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+
+    def search_by_term(self, request, queryset, term):
+        term = term.strip()
+        if not term:
+            return queryset, False
+        try:
+            return queryset.filter(entry__msisdn=normalise_msisdn(term)), False
+        except ValidationError:
+            pass
+        if term.upper().startswith("VPN-"):
+            return queryset.filter(entry__registration__reference__iexact=term), False
+        return queryset.filter(viewer__email__iexact=term), False
+
+    @admin.display(description=_("registration"), ordering="entry__registration__reference")
+    def registration(self, view: NumberView) -> str:
+        return view.entry.registration.reference

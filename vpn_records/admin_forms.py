@@ -3,7 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import RejectionReason
+from .models import DeniedNumber, RejectionReason
+from .msisdn import normalise_msisdn
 
 
 class DecisionReasonForm(forms.Form):
@@ -25,3 +26,16 @@ class DecisionReasonForm(forms.Form):
         code = self.cleaned_data["standard_reason"]
         standard = "" if code == RejectionReason.OTHER else str(RejectionReason(code).label)
         return " ".join(part for part in (standard, self.cleaned_data["details"].strip()) if part)
+
+
+class DeniedNumberForm(forms.ModelForm):
+    """A number to bar, typed as staff have it (0300-1234567, +92 300 1234567, Urdu digits), kept in E.164."""
+
+    msisdn = forms.CharField(label=_("mobile number"), max_length=30)
+
+    class Meta:
+        model = DeniedNumber
+        fields = ["msisdn", "reason"]
+
+    def clean_msisdn(self) -> str:
+        return normalise_msisdn(self.cleaned_data["msisdn"])

@@ -444,6 +444,24 @@ class DeniedNumber(models.Model):
         return mask_msisdn(self.msisdn)
 
 
+class NumberView(models.Model):
+    """Who of the staff saw a number entry's whole mobile number (its admin page), and when. Written, never edited."""
+
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("viewer"), on_delete=models.PROTECT, related_name="+"
+    )
+    entry = models.ForeignKey(IpEntry, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="+")
+    viewed_at = models.DateTimeField(_("viewed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mobile number view")
+        verbose_name_plural = _("mobile number views")
+        ordering = ["-viewed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.viewer} → {self.entry_id} at {self.viewed_at:%Y-%m-%d %H:%M}"
+
+
 class MsisdnProof(models.Model):
     """An applicant's proof that they hold a mobile number: a 6-digit code sent by SMS, kept only as a digest.
 

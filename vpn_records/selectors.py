@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import Http404
@@ -19,6 +20,7 @@ from core.digits import ascii_digits
 from core.networks import NetworkError, parse_network
 
 from .models import IpEntry, MsisdnProof, Registration, Status, StatusChange
+from .msisdn import normalise_msisdn
 from .proofs import unproved_numbers
 
 if TYPE_CHECKING:
@@ -104,7 +106,7 @@ def registrations_search_for_staff(*, queryset: QuerySet[Registration], term: st
     number, a name.
 
     An address finds the registrations with an entry containing it, a network those with an overlapping entry,
-    through the network index.
+    through the network index; a mobile number those of an applicant with that mobile or with an entry holding it.
     """
     term = term.strip()
     try:
@@ -123,18 +125,37 @@ def registrations_search_for_staff(*, queryset: QuerySet[Registration], term: st
     digits = ascii_digits(term).replace("-", "").replace(" ", "")
     if digits.isdigit() and len(digits) in (7, 8):
         return queryset.filter(applicant__ntn__startswith=digits[:7])
+    if number := _msisdn_in_search(term):
+        # The applicant's own mobile, or a registered one: a union, so that each side keeps its index.
+        holding = IpEntry.objects.filter(msisdn=number).order_by().values("registration_id")
+        own = Registration.objects.filter(applicant__mobile=number).order_by().values("pk")
+        return queryset.filter(pk__in=holding.union(own))
     if mobile := phone_in_search(term):
         return queryset.filter(applicant__mobile=mobile)
     return queryset.filter(Q(applicant__legal_name__icontains=term) | Q(applicant__full_name__icontains=term))
 
 
 def entries_search_for_staff(*, queryset: QuerySet[IpEntry], term: str) -> QuerySet[IpEntry]:
-    """An IP finds the entries containing it, a network the overlapping ones; anything else goes by registration."""
+    """An IP finds the entries containing it, a network the overlapping ones, a mobile number the entry holding it
+    (and, as before, the entries of an applicant with that mobile); anything else goes by registration."""
     try:
         return queryset.filter(network__net_overlaps=parse_network(term.strip()))
     except NetworkError:
-        registrations = registrations_search_for_staff(queryset=Registration.objects.all(), term=term)
-        return queryset.filter(registration__in=registrations.values("pk"))
+        pass
+    if number := _msisdn_in_search(term):
+        holding = IpEntry.objects.filter(msisdn=number).order_by().values("pk")
+        own = IpEntry.objects.filter(registration__applicant__mobile=number).order_by().values("pk")
+        return queryset.filter(pk__in=holding.union(own))
+    registrations = registrations_search_for_staff(queryset=Registration.objects.all(), term=term)
+    return queryset.filter(registration__in=registrations.values("pk"))
+
+
+def _msisdn_in_search(term: str) -> str | None:
+    """A Pakistani mobile number however typed (0300-1234567, 92 300 1234567, Urdu digits), in E.164."""
+    try:
+        return normalise_msisdn(term)
+    except ValidationError:
+        return None
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,10 @@ def staff_api(api_client, user):
 def test_role_groups_come_from_a_migration_with_their_permissions():
     perms = {g.name: {p.codename for p in g.permissions.all()} for g in Group.objects.all()}
     assert "decide_ipentry" in perms["reviewer"] and "revoke_ipentry" not in perms["reviewer"]
-    assert {"decide_ipentry", "revoke_ipentry", "add_deniednetwork"} <= perms["supervisor"]
+    assert {"decide_ipentry", "revoke_ipentry", "add_deniednetwork", "add_deniednumber"} <= perms["supervisor"]
+    assert "add_deniednumber" not in perms["reviewer"] and "view_deniednumber" in perms["reviewer"]
     assert all(codename.startswith("view_") for codename in perms["auditor"])
+    assert "view_numberview" in perms["auditor"] and "view_numberview" not in perms["reviewer"]
 
 
 def test_reviewer_decides_each_entry_and_the_registration_follows(under_review, reviewer):

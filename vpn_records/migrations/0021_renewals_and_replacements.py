@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('applicants', '0005_mobile_operator_accounts'),
-        ('vpn_records', '0019_denied_number'),
+        ('vpn_records', '0020_number_view'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
