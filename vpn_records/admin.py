@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
@@ -160,6 +161,33 @@ class StatusChangeInline(admin.TabularInline):
         return False
 
 
+_RENEWAL_FIELDS = [
+    (_("purpose"), "purpose", "get_purpose_display"),
+    (_("ISP"), "isp", "get_isp_display"),
+    (_("VPN type"), "vpn_type", "get_vpn_type_display"),
+]
+
+
+class KindFilter(admin.SimpleListFilter):
+    """Renewals and address changes apart from first registrations."""
+
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [("renewal", _("Renewals")), ("change", _("Address changes")), ("first", _("First registrations"))]
+
+    def queryset(self, request, queryset):
+        changes = IpEntry.objects.filter(replaces__isnull=False, registration__renews__isnull=True)
+        if self.value() == "renewal":
+            return queryset.filter(renews__isnull=False)
+        if self.value() == "change":
+            return queryset.filter(pk__in=changes.values("registration_id"))
+        if self.value() == "first":
+            return queryset.filter(renews__isnull=True).exclude(pk__in=changes.values("registration_id"))
+        return queryset
+
+
 class QueueStatusFilter(admin.SimpleListFilter):
     """The review queue by default: registrations under review; any other status, or all, on request."""
 
@@ -190,6 +218,7 @@ class RegistrationAdmin(PortalAdminMixin, admin.ModelAdmin):
     list_display = ["reference", "age", "applicant_kind", "entry_count", "verification_outcome", "status", "isp"]
     list_filter = [
         QueueStatusFilter,
+        KindFilter,
         "applicant__kind",
         "purpose",
         "isp",
@@ -205,6 +234,7 @@ class RegistrationAdmin(PortalAdminMixin, admin.ModelAdmin):
     paginator = CappedCountPaginator
     readonly_fields = [
         "reference",
+        "continues_approval",
         "applicant",
         "created_by",
         "status",
@@ -222,6 +252,55 @@ class RegistrationAdmin(PortalAdminMixin, admin.ModelAdmin):
         if not term.strip():
             return queryset, False
         return registrations_search_for_staff(queryset=queryset, term=term), True
+
+    @admin.display(description=_("renewal or address change"))
+    def continues_approval(self, registration: Registration) -> str:
+        """What a reviewer of a renewal or an address change needs: the approval it continues, and what changed."""
+        previous = registration.renews
+        if previous is not None:
+            link = reverse("admin:vpn_records_registration_change", args=[previous.pk])
+            changed = [
+                format_html("{}: {} → {}", label, getattr(previous, display)(), getattr(registration, display)())
+                for label, field, display in _RENEWAL_FIELDS
+                if getattr(previous, field) != getattr(registration, field)
+            ]
+            if previous.purpose_detail != registration.purpose_detail:
+                changed.append(format_html("{}: {}", _("purpose in their words, now"), registration.purpose_detail))
+            kept = registration.entries.count()
+            renewed = previous.entries.filter(status__in=[Status.APPROVED, Status.RENEWED]).count()
+            if kept < renewed:
+                changed.append(format_html(str(_("{} of {} approved entries not renewed")), renewed - kept, renewed))
+            return format_html(
+                "{} <a href='{}'><bdi dir='ltr'>{}</bdi></a> ({} {}, {} {}).<br>{}",
+                _("Renewal of"),
+                link,
+                previous.reference,
+                _("approved"),
+                date_format(previous.decided_at, "j M Y") if previous.decided_at else "—",
+                _("valid until"),
+                date_format(previous.valid_until, "j M Y") if previous.valid_until else "—",
+                mark_safe("<br>".join(changed)) if changed else _("No changes."),  # noqa: S308 - each part is escaped
+            )
+        replacing = registration.entries.filter(replaces__isnull=False).select_related("replaces__registration")
+        lines = [
+            format_html(
+                "{} <bdi dir='ltr'>{}</bdi> → <bdi dir='ltr'>{}</bdi> ({} <a href='{}'><bdi dir='ltr'>{}</bdi></a>). "
+                "{}: {}. {}: {}.",
+                _("Address change:"),
+                entry.replaces.display,
+                entry.display,
+                _("in"),
+                reverse("admin:vpn_records_registration_change", args=[entry.replaces.registration_id]),
+                entry.replaces.registration.reference,
+                _("Why"),
+                entry.replace_reason,
+                _("The old network leaves the whitelist"),
+                entry.get_old_leaves_display(),
+            )
+            for entry in replacing
+            if entry.replaces is not None
+        ]
+        return mark_safe("<br>".join(lines)) if lines else "—"  # noqa: S308 - each line is escaped above
 
     @admin.display(description=_("decisions"))
     def decide_entries(self, registration: Registration) -> str:

@@ -250,3 +250,39 @@ def test_expiry_reminders_skip_an_approval_already_being_renewed(
             freelancer_api.post(renew_url(approved), {}, format="json")
         assert services.approvals_remind_and_expire()["reminded"] == []
     assert IpEntry.objects.filter(registration=approved, status=Status.APPROVED).count() == 2
+
+
+def test_reviewers_see_a_renewal_and_an_address_change_for_what_they_are(
+    approved, freelancer_api, client, reviewer, django_capture_on_commit_callbacks
+):
+    old = approved.entries.get(network="39.40.1.0/24")
+    with django_capture_on_commit_callbacks(execute=True):
+        change = freelancer_api.post(
+            reverse("api:registration-entry-replace", args=[approved.reference, old.pk]),
+            {"network": "39.40.2.0/24", "reason": "Nayatel renumbered our office.", "old_leaves": "now"},
+            format="json",
+        ).json()
+    with days_before_end(approved, 10), django_capture_on_commit_callbacks(execute=True):
+        renewal = freelancer_api.post(
+            renew_url(approved), {"isp": "ptcl", "purpose": "it_export"}, format="json"
+        ).json()
+    client.force_login(reviewer)
+    renewal_page = client.get(
+        reverse(
+            "admin:vpn_records_registration_change", args=[Registration.objects.get(reference=renewal["reference"]).pk]
+        )
+    ).content.decode()
+    assert "Renewal of" in renewal_page and approved.reference in renewal_page
+    assert "IT / software export" in renewal_page  # the purpose changed, and says to what
+    change_page = client.get(
+        reverse(
+            "admin:vpn_records_registration_change", args=[Registration.objects.get(reference=change["reference"]).pk]
+        )
+    ).content.decode()
+    assert "39.40.1.0/24" in change_page and "39.40.2.0/24" in change_page
+    assert "Nayatel renumbered our office." in change_page
+    queue = reverse("admin:vpn_records_registration_changelist")
+    renewals = client.get(queue, {"kind": "renewal", "status": "all"}).content.decode()
+    changes = client.get(queue, {"kind": "change", "status": "all"}).content.decode()
+    assert renewal["reference"] in renewals and change["reference"] not in renewals
+    assert change["reference"] in changes and renewal["reference"] not in changes
