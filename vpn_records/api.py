@@ -241,7 +241,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
         ]
 
     def get_renewal_opens_on(self, registration: Registration) -> date | None:
-        return services.renewal_opens_on(registration)
+        return selectors.renewal_opens_on(registration)
 
     def get_entry_counts(self, registration: Registration) -> dict[str, int]:
         return selectors.entry_counts(registration=registration)

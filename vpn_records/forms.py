@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import PortalError
-from core.networks import LineError, parse_network_lines
+from core.networks import LineError, NetworkError, parse_network, parse_network_lines
 
 from .models import Isp, Purpose, Registration, VpnType
 from .msisdn import MobileNumber, number_line, parse_number_lines
@@ -118,3 +118,45 @@ class NumberCodeForm(forms.Form):
     code = forms.CharField(
         label=_("Code"), max_length=12, error_messages={"required": _("Enter the 6-digit code we sent by SMS.")}
     )
+
+
+class RenewalForm(RegistrationDetailsForm):
+    """Confirm or update what the registration states, and choose the entries to renew."""
+
+    keep = forms.MultipleChoiceField(
+        label=_("Entries to renew"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Untick any you no longer use: they stay approved until their approval ends, and are not renewed."),
+        error_messages={"required": _("Keep at least one entry to renew.")},
+    )
+
+    def __init__(self, *args, entries, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].choices = [(str(entry.pk), entry.display) for entry in entries]  # type: ignore[attr-defined]
+
+
+class ReplaceForm(forms.Form):
+    network = forms.CharField(
+        label=_("New IP address or network"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocapitalize": "off", "dir": "ltr"}),
+        help_text=_("The address or network your ISP now assigns you, such as 111.68.96.20 or 111.68.96.16/28."),
+    )
+    reason = forms.CharField(
+        label=_("Why did the address change?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
+        help_text=_("For example: the ISP moved us to a new block. The reviewer reads it."),
+    )
+    old_leaves = forms.ChoiceField(
+        label=_("When should the old network leave the whitelist?"),
+        choices=[("on_approval", _("When the new one is approved")), ("now", _("At once"))],
+        initial="on_approval",
+        widget=forms.RadioSelect,
+    )
+
+    def clean_network(self):
+        try:
+            return parse_network(self.cleaned_data["network"])
+        except NetworkError as error:
+            raise ValidationError(error.message, code="invalid_network") from error

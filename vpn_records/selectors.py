@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncDate
@@ -201,3 +202,33 @@ def review_stats(*, days: int = 30) -> ReviewStats:
         median_hours_to_decision=statistics.median(waits) if waits else None,
         oldest_waiting=Registration.objects.filter(status=Status.UNDER_REVIEW).order_by("submitted_at").first(),
     )
+
+
+@dataclass(frozen=True)
+class RenewalState:
+    """What a registration's page says of renewal: the renewal under way or done, or when one can be made."""
+
+    pending: Registration | None
+    renewed_by: Registration | None
+    opens_on: date | None
+    can_renew: bool
+
+
+def renewal_state(*, registration: Registration) -> RenewalState:
+    renewals = registration.renewals.order_by("-created_at")
+    pending = renewals.filter(status__in=RENEWAL_PENDING).first()
+    renewed_by = renewals.filter(status=Status.APPROVED).first()
+    opens_on = renewal_opens_on(registration)
+    can_renew = opens_on is not None and pending is None and timezone.localdate() >= opens_on
+    return RenewalState(pending, renewed_by, opens_on, can_renew)
+
+
+def renewal_opens_on(registration: Registration) -> date | None:
+    """The first day an approval can be renewed, RENEWAL_OPENS_DAYS before it ends; None unless approved."""
+    if registration.approval_valid_until is None:
+        return None
+    return registration.approval_valid_until - timedelta(days=settings.RENEWAL_OPENS_DAYS)
+
+
+# A renewal or an address change still on its way: not yet decided, withdrawn or refused.
+RENEWAL_PENDING = (Status.DRAFT, Status.SUBMITTED, Status.VERIFYING, Status.UNDER_REVIEW, Status.CHANGES_REQUESTED)

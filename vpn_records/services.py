@@ -42,6 +42,7 @@ from .holders import held_by_others, numbers_held_by_others, take_holder_lock
 from .models import IpEntry, Isp, ReferenceSequence, Registration, Status, StatusChange, reference_text
 from .msisdn import MobileNumber, Operator, mask_msisdn
 from .proofs import unproved_numbers
+from .selectors import RENEWAL_PENDING, renewal_opens_on
 from .sim_ownership import SimOwnershipUnavailable, get_sim_ownership_backend
 from .verification import duplicate_cnic_applicants, gather_contexts, gather_number_contexts
 from .workflow import can_transition, transition_entries, transition_registration
@@ -852,14 +853,7 @@ def approvals_remind_and_expire(*, today: date | None = None) -> dict[str, list[
 
 
 ENTRY_COPIED = ("network", "msisdn", "operator", "site", "vpn_type", "notes")
-PENDING = (Status.DRAFT, Status.SUBMITTED, Status.VERIFYING, Status.UNDER_REVIEW, Status.CHANGES_REQUESTED)
-
-
-def renewal_opens_on(registration: Registration) -> date | None:
-    """The first day an approval can be renewed, RENEWAL_OPENS_DAYS before it ends."""
-    if registration.approval_valid_until is None:
-        return None
-    return registration.approval_valid_until - timedelta(days=settings.RENEWAL_OPENS_DAYS)
+PENDING = RENEWAL_PENDING
 
 
 @transaction.atomic

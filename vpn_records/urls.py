@@ -15,4 +15,6 @@ urlpatterns = [
     path("<str:reference>/numbers/<int:entry_id>/verify-code/", views.number_code_verify, name="number_code_verify"),
     path("<str:reference>/submitted/", views.registration_submitted, name="submitted"),
     path("<str:reference>/withdraw/", views.registration_withdraw, name="withdraw"),
+    path("<str:reference>/renew/", views.registration_renew, name="renew"),
+    path("<str:reference>/entries/<int:entry_id>/replace/", views.entry_replace, name="replace"),
 ]

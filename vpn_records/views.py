@@ -19,7 +19,8 @@ from core.errors import PortalError
 
 from . import proofs, selectors, services
 from .extensions import form_panels, registration_panels
-from .forms import NumberCodeForm, RegistrationForm, WithdrawForm
+from .forms import NumberCodeForm, RegistrationForm, RenewalForm, ReplaceForm, WithdrawForm
+from .models import Status
 from .msisdn import mask_msisdn
 
 
@@ -191,6 +192,11 @@ def registration_detail(request: SignedInRequest, reference: str) -> HttpRespons
         "upload": upload,
         "from_upload": upload is not None,
         "panels": registration_panels(request, registration, editable=False),
+        "renewal": selectors.renewal_state(registration=registration),
+        "replaces": registration.entries.filter(replaces__isnull=False, registration__renews__isnull=True)
+        .select_related("replaces__registration")
+        .first(),
+        "can_replace": registration.status == Status.APPROVED,
     }
     return render(request, "vpn_records/detail.html", context)
 
@@ -211,3 +217,56 @@ def registration_withdraw(request: SignedInRequest, reference: str) -> HttpRespo
             messages.success(request, _("%(reference)s has been withdrawn.") % {"reference": reference})
         return redirect(registration)
     return render(request, "vpn_records/withdraw.html", {"registration": registration, "form": form})
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def registration_renew(request: SignedInRequest, reference: str) -> HttpResponse:
+    """Renew an approval: confirm or update its purpose and ISP, choose the entries to keep."""
+    registration = selectors.registration_get_for_user(user=request.user, reference=reference)
+    approved = list(registration.entries.filter(status=Status.APPROVED).order_by("id")[:RENEWABLE_ON_THE_WEB])
+    stated = {field: getattr(registration, field) for field in ("purpose", "purpose_detail", "isp", "isp_other")}
+    initial = {**stated, "vpn_type": registration.vpn_type, "keep": [str(entry.pk) for entry in approved]}
+    form = RenewalForm(request.POST if request.method == "POST" else None, initial=initial, entries=approved)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        keep = {int(pk) for pk in data.pop("keep")}
+        batch = services.Batch(**data)
+        try:
+            renewal = services.registration_renew(
+                registration=registration,
+                user=request.user,
+                batch=batch,
+                drop=[entry.pk for entry in approved if entry.pk not in keep],
+            )
+        except PortalError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Your renewal %(reference)s was submitted.") % {"reference": renewal.reference})
+            return redirect(renewal)
+    context = {"registration": registration, "form": form, "opens": services.renewal_opens_on(registration)}
+    return render(request, "vpn_records/renew.html", context)
+
+
+# A registration of more entries is renewed over the API (a form of thousands of checkboxes helps nobody).
+RENEWABLE_ON_THE_WEB = 200
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def entry_replace(request: SignedInRequest, reference: str, entry_id: int) -> HttpResponse:
+    """Replace an approved network the ISP has taken back."""
+    registration = selectors.registration_get_for_user(user=request.user, reference=reference)
+    entry = selectors.entry_get_for_user(registration=registration, entry_id=entry_id)
+    form = ReplaceForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            replacement = services.entry_replace(entry=entry, user=request.user, **form.cleaned_data)
+        except PortalError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(
+                request, _("Your address change %(reference)s was submitted.") % {"reference": replacement.reference}
+            )
+            return redirect(replacement)
+    return render(request, "vpn_records/replace.html", {"registration": registration, "entry": entry, "form": form})

@@ -286,3 +286,47 @@ def test_reviewers_see_a_renewal_and_an_address_change_for_what_they_are(
     changes = client.get(queue, {"kind": "change", "status": "all"}).content.decode()
     assert renewal["reference"] in renewals and change["reference"] not in renewals
     assert change["reference"] in changes and renewal["reference"] not in changes
+
+
+def test_on_the_web_an_applicant_renews_choosing_the_entries_to_keep(
+    approved, client, freelancer, django_capture_on_commit_callbacks
+):
+    client.force_login(freelancer)
+    page = client.get(approved.get_absolute_url()).content.decode()
+    opens = approved.valid_until - timedelta(days=60)
+    assert "You can renew this registration from" in page and opens.strftime("%-d %B %Y") in page
+    dropped = approved.entries.get(network="39.40.1.0/24")
+    kept = approved.entries.get(network="111.68.96.10/32")
+    with days_before_end(approved, 10):
+        client.force_login(freelancer)  # a session does not last the months before renewal opens
+        page = client.get(approved.get_absolute_url()).content.decode()
+        assert reverse("vpn_records:renew", args=[approved.reference]) in page
+        form = client.get(reverse("vpn_records:renew", args=[approved.reference])).content.decode()
+        assert "39.40.1.0/24" in form and "111.68.96.10" in form
+        fields = {"purpose": approved.purpose, "purpose_detail": approved.purpose_detail, "isp": approved.isp,
+                  "vpn_type": approved.vpn_type, "keep": [str(kept.pk)]}  # fmt: skip
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = client.post(reverse("vpn_records:renew", args=[approved.reference]), fields)
+        renewal = Registration.objects.get(renews=approved)
+        assert answer.status_code == 302 and answer["Location"] == renewal.get_absolute_url()
+        assert [str(e.network) for e in renewal.entries.all()] == ["111.68.96.10/32"]
+        assert "This renews" in client.get(renewal.get_absolute_url()).content.decode()
+        assert "is on its way" in client.get(approved.get_absolute_url()).content.decode()
+        nothing = client.post(reverse("vpn_records:renew", args=[approved.reference]), {**fields, "keep": []})
+        assert nothing.status_code == 200 and "Keep at least one entry to renew." in nothing.content.decode()
+    dropped.refresh_from_db()
+    assert dropped.status == Status.APPROVED
+
+
+def test_on_the_web_an_applicant_changes_an_address(approved, client, freelancer, django_capture_on_commit_callbacks):
+    client.force_login(freelancer)
+    old = approved.entries.get(network="111.68.96.10/32")
+    url = reverse("vpn_records:replace", args=[approved.reference, old.pk])
+    assert url in client.get(approved.get_absolute_url()).content.decode()
+    bad = client.post(url, {"network": "10.0.0.1/33", "reason": "", "old_leaves": "now"})
+    assert bad.status_code == 200 and "There is a problem" in bad.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(url, {"network": "111.68.96.20", "reason": "PTCL moved us.", "old_leaves": "on_approval"})
+    replacement = Registration.objects.exclude(pk=approved.pk).get()
+    assert answer["Location"] == replacement.get_absolute_url()
+    assert "This replaces" in client.get(replacement.get_absolute_url()).content.decode()
