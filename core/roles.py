@@ -13,6 +13,8 @@ VIEW_ALL = [
     "notifications.view_notification",
     "evidence.view_document",
     "evidence.view_documentrequirement",
+    "drives.view_registrationwindow",
+    "drives.view_windowchange",
 ]
 ROLE_PERMISSIONS = {
     "auditor": [
@@ -46,6 +48,8 @@ ROLE_PERMISSIONS = {
         "evidence.add_documentrequirement",
         "evidence.change_documentrequirement",
         "evidence.delete_documentrequirement",
+        "drives.add_registrationwindow",
+        "drives.change_registrationwindow",
     ],
 }
 
