@@ -5,6 +5,7 @@ registration's pages (check your answers, where they may offer changes, and the 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
@@ -19,7 +20,7 @@ CreationCheck = Callable[[User], PortalError | None]
 # Answers why the registration may not be submitted yet, or None.
 SubmissionCheck = Callable[[Registration], PortalError | None]
 # The registration's fields to set as it is submitted (such as `late`); {} for none.
-SubmissionStamp = Callable[[Registration], dict[str, object]]
+SubmissionStamp = Callable[[Registration], dict[str, Any]]
 # Renders the app's part of a registration's page; `editable` on check your answers.
 RegistrationPanel = Callable[[HttpRequest, Registration, bool], SafeString]
 # Renders what an applicant should know before filling in the registration form (what to have ready).
@@ -69,7 +70,7 @@ def creation_blocker(user: User) -> PortalError | None:
     return None
 
 
-def submission_stamp(registration: Registration) -> dict[str, object]:
+def submission_stamp(registration: Registration) -> dict[str, Any]:
     """The fields every registered stamp sets on the registration being submitted."""
     return {field: value for stamp in _submission_stamps for field, value in stamp(registration).items()}
 
