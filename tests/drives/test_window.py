@@ -341,3 +341,17 @@ def test_no_reminders_without_a_window_or_before_the_first_day(freelancer):
     with at("2026-11-01"):
         assert drives.deadline_reminders_send() == 0
     assert not Notification.objects.filter(event="deadline_reminder").exists()
+
+
+def test_closed_window_lets_an_applicant_holding_an_approval_register_again_to_renew(
+    freelancer, reviewer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = make_registration(user=freelancer, submit=True)
+    registration.refresh_from_db()
+    services.registration_decide(registration=registration, actor=reviewer, approve=True)
+    set_window()
+    with at("2026-12-15"):
+        renewal = make_registration(user=freelancer, networks=["111.68.96.40"], submit=True)
+    renewal.refresh_from_db()
+    assert renewal.status != Status.DRAFT
