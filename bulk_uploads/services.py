@@ -39,6 +39,7 @@ from core.networks import IPNetwork, NetworkError, network_error_message, parse_
 from core.planner import index_scans_only
 from notifications.services import notify_members
 from vpn_records.checks import FAIL, PASS, WARN, finding_message, run_network_checks
+from vpn_records.extensions import creation_blocker
 from vpn_records.holders import is_holder_violation, take_holder_lock
 from vpn_records.models import NOTES_MAX_LENGTH, SITE_MAX_LENGTH, IpEntry, Registration, VpnType
 from vpn_records.services import Batch, next_reference, registration_create_verified
@@ -82,8 +83,12 @@ def bulk_upload_create(
 ) -> BulkUpload:
     """Check the file's type, size and header now; queue its rows for a worker, published after commit.
 
-    With `dispatch=False` the caller processes the job itself (the `import_ips` command)."""
+    With `dispatch=False` the caller processes the job itself (the `import_ips` command). An upload makes a new
+    registration, so a check that refuses one (a closed registration drive) refuses it here; a file accepted here
+    is processed to the end, as a form submitted in time would be."""
     applicant = _company_applicant(user)
+    if (problem := creation_blocker(user)) is not None:
+        raise problem
     batch = Batch(purpose, purpose_detail, isp, vpn_type, isp_other).checked()
     file_format = inspect_file(file)
     with transaction.atomic():

@@ -14,6 +14,8 @@ VIEW_ALL = [
     "notifications.view_notification",
     "evidence.view_document",
     "evidence.view_documentrequirement",
+    "drives.view_registrationwindow",
+    "drives.view_windowchange",
 ]
 ROLE_PERMISSIONS = {
     "auditor": [
@@ -52,6 +54,8 @@ ROLE_PERMISSIONS = {
         "evidence.add_documentrequirement",
         "evidence.change_documentrequirement",
         "evidence.delete_documentrequirement",
+        "drives.add_registrationwindow",
+        "drives.change_registrationwindow",
     ],
 }
 

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "evidence",
     "bulk_uploads",
     "whitelist",
+    "drives",
     "notifications",
 ]
 
@@ -96,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "notifications.views.unread_count",
                 "core.context_processors.support",
+                "drives.context_processors.registration_window",
             ],
         },
     },
@@ -248,6 +250,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evidence.tasks.purge_expired_documents",
         "schedule": crontab(hour=4, minute=0),
     },
+    "send-deadline-reminders": {
+        "task": "drives.tasks.send_deadline_reminders",
+        "schedule": crontab(hour=9, minute=0),  # 09:00 Pakistan time, in working hours
+    },
     "sweep-stuck-notifications": {
         "task": "notifications.tasks.sweep_stuck_notifications",
         "schedule": env.float("NOTIFICATION_SWEEP_EVERY", default=60.0),
@@ -270,6 +276,8 @@ SIM_OWNERSHIP_TIMEOUT = env.float("SIM_OWNERSHIP_TIMEOUT", default=5.0)
 # answer, which staff then confirm in review: a slow operator delays a registration, never loses it.
 SIM_OWNERSHIP_RETRIES = env.int("SIM_OWNERSHIP_RETRIES", default=4)
 SIM_OWNERSHIP_RETRY_DELAY = env.float("SIM_OWNERSHIP_RETRY_DELAY", default=10.0)
+# A registration drive reminds applicants with drafts this many days before its deadline ("7,1": a week and a day).
+DEADLINE_REMINDER_DAYS = sorted({int(days) for days in env.list("DEADLINE_REMINDER_DAYS", default=["7", "1"])})
 # Where applicants get help: every page's footer shows them.
 SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="vpn-help@example.gov.pk")
 SUPPORT_PHONE = env.str("SUPPORT_PHONE", default="+92 51 000 0000")

@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("evidence.api_urls")),
     path("", include("bulk_uploads.api_urls")),
     path("", include("whitelist.api_urls")),
+    path("", include("drives.api_urls")),
 ]
 
 handler400 = "core.api_errors.bad_request"

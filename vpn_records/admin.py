@@ -215,10 +215,20 @@ class QueueStatusFilter(admin.SimpleListFilter):
 class RegistrationAdmin(PortalAdminMixin, admin.ModelAdmin):
     """The review queue: oldest submission first, with what a reviewer triages by."""
 
-    list_display = ["reference", "age", "applicant_kind", "entry_count", "verification_outcome", "status", "isp"]
+    list_display = [
+        "reference",
+        "age",
+        "applicant_kind",
+        "entry_count",
+        "verification_outcome",
+        "status",
+        "isp",
+        "late",
+    ]
     list_filter = [
         QueueStatusFilter,
         KindFilter,
+        "late",
         "applicant__kind",
         "purpose",
         "isp",
@@ -239,6 +249,7 @@ class RegistrationAdmin(PortalAdminMixin, admin.ModelAdmin):
         "created_by",
         "status",
         "submitted_at",
+        "late",
         "decided_at",
         "valid_until",
         "identity",

@@ -326,7 +326,7 @@ class RegistrationListCreateAPI(ListModelMixin, _ApplicantAPIView):
     @api_operation(
         request=RegistrationInputSerializer,
         responses={201: RegistrationCreatedSerializer},
-        errors=(400, *SIGNED_IN),
+        errors=(400, 409, *SIGNED_IN),
         parameters=[location_header(201)],
         description=_(
             "Register networks and mobile numbers and submit them for verification and review at once; kept a "

@@ -101,6 +101,8 @@ class Registration(models.Model):
     vpn_type = models.CharField(_("VPN type"), max_length=20, choices=VpnType.choices)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # First submitted after a registration drive's deadline (set through extensions.submission_stamp).
+    late = models.BooleanField(_("late"), default=False)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     # Kept with the row so the review queue needs no aggregate over a million entries.

@@ -37,7 +37,7 @@ from .checks import (
     run_network_checks,
     run_number_checks,
 )
-from .extensions import submission_blocker
+from .extensions import creation_blocker, submission_blocker, submission_stamp
 from .holders import held_by_others, numbers_held_by_others, take_holder_lock
 from .models import IpEntry, Isp, ReferenceSequence, Registration, Status, StatusChange, reference_text
 from .msisdn import MobileNumber, Operator, mask_msisdn
@@ -165,6 +165,8 @@ def registration_create(
             return registration_update(
                 registration=made, user=user, networks=networks, numbers=numbers, isp_other=isp_other, **fields
             )
+    if (problem := creation_blocker(user)) is not None:
+        raise problem
     batch = Batch(purpose, purpose_detail, isp, vpn_type, isp_other).checked()
     try:
         with transaction.atomic():
@@ -250,6 +252,7 @@ def registration_submit(*, registration: Registration, user: User) -> Registrati
         actor=user,
         submitted_at=now,
         verification_dispatched_at=now,
+        **submission_stamp(registration),
     )
     # Late, after every check that can refuse: the holder lock waits for every other submission and approval.
     take_holder_lock()
@@ -480,7 +483,12 @@ def registration_create_verified(
     entry_status = Status.CHANGES_REQUESTED if identity_failed else Status.UNDER_REVIEW
     count = add_entries(registration, entry_status)
     transition_registration(
-        registration=registration, to=Status.SUBMITTED, actor=created_by, reason=reason, submitted_at=now
+        registration=registration,
+        to=Status.SUBMITTED,
+        actor=created_by,
+        reason=reason,
+        submitted_at=now,
+        **submission_stamp(registration),
     )
     transition_registration(registration=registration, to=Status.VERIFYING)
     change = transition_registration(
