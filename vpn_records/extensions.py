@@ -1,10 +1,11 @@
 """Where apps above vpn_records (which it may not import) take part in its flows: checks that can hold a
-submission back, and panels shown on a registration's pages (check your answers, where they may offer changes,
-and the registration's own page)."""
+submission back, panels shown on a registration's pages (check your answers, where they may offer changes,
+and the registration's own page), listeners told of a decision, and links added to the API's registrations."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
@@ -14,16 +15,25 @@ from core.errors import PortalError
 
 from .models import Registration
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # Answers why the registration may not be submitted yet, or None.
 SubmissionCheck = Callable[[Registration], PortalError | None]
 # Renders the app's part of a registration's page; `editable` on check your answers.
 RegistrationPanel = Callable[[HttpRequest, Registration, bool], SafeString]
 # Renders what an applicant should know before filling in the registration form (what to have ready).
 FormPanel = Callable[[HttpRequest, Applicant], SafeString]
+# Told, inside the deciding transaction, that a registration under review was decided (approved or rejected).
+DecisionListener = Callable[[Registration], None]
+# Absolute URLs (or None) under the names it was registered with, added to the API's answer for a registration.
+RegistrationLinks = Callable[[HttpRequest | None, Registration], dict[str, str | None]]
 
 _submission_checks: list[SubmissionCheck] = []
 _registration_panels: list[RegistrationPanel] = []
 _form_panels: list[FormPanel] = []
+_decision_listeners: list[DecisionListener] = []
+_registration_links: list[tuple[RegistrationLinks, Mapping[str, StrOrPromise]]] = []
 
 
 def register_submission_check(check: SubmissionCheck) -> None:
@@ -41,6 +51,17 @@ def register_form_panel(panel: FormPanel) -> None:
         _form_panels.append(panel)
 
 
+def register_decision_listener(listener: DecisionListener) -> None:
+    if listener not in _decision_listeners:
+        _decision_listeners.append(listener)
+
+
+def register_registration_links(links: RegistrationLinks, *, names: Mapping[str, StrOrPromise]) -> None:
+    """`names`: each link's field name and its description in the API's schema."""
+    if all(links is not known for known, _names in _registration_links):
+        _registration_links.append((links, names))
+
+
 def form_panels(request: HttpRequest, applicant: Applicant | None) -> list[SafeString]:
     return [panel(request, applicant) for panel in _form_panels] if applicant is not None else []
 
@@ -55,3 +76,17 @@ def submission_blocker(registration: Registration) -> PortalError | None:
 
 def registration_panels(request: HttpRequest, registration: Registration, *, editable: bool) -> list[SafeString]:
     return [panel(request, registration, editable) for panel in _registration_panels]
+
+
+def registration_decided(registration: Registration) -> None:
+    for listener in _decision_listeners:
+        listener(registration)
+
+
+def registration_link_names() -> dict[str, StrOrPromise]:
+    """Every registered link's field name, with its description."""
+    return {name: text for _links, names in _registration_links for name, text in names.items()}
+
+
+def registration_links(request: HttpRequest | None, registration: Registration) -> dict[str, str | None]:
+    return {name: url for links, _names in _registration_links for name, url in links(request, registration).items()}

@@ -36,7 +36,7 @@ from .checks import (
     run_network_checks,
     run_number_checks,
 )
-from .extensions import submission_blocker
+from .extensions import registration_decided, submission_blocker
 from .holders import held_by_others, numbers_held_by_others, take_holder_lock
 from .models import IpEntry, Isp, ReferenceSequence, Registration, Status, StatusChange, reference_text
 from .msisdn import MobileNumber, Operator, mask_msisdn
@@ -607,6 +607,7 @@ def _registration_settle(*, registration_id: int, actor: User) -> None:
             decided_at=timezone.now(),
         )
     registration_changed(registration=registration, change=change, notice="registration_decided")
+    registration_decided(registration)
 
 
 @transaction.atomic
