@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "evidence",
     "bulk_uploads",
     "whitelist",
+    "certificates",
     "notifications",
 ]
 
@@ -266,6 +267,8 @@ SIM_OWNERSHIP_TIMEOUT = env.float("SIM_OWNERSHIP_TIMEOUT", default=5.0)
 # answer, which staff then confirm in review: a slow operator delays a registration, never loses it.
 SIM_OWNERSHIP_RETRIES = env.int("SIM_OWNERSHIP_RETRIES", default=4)
 SIM_OWNERSHIP_RETRY_DELAY = env.float("SIM_OWNERSHIP_RETRY_DELAY", default=10.0)
+# Checks of certificates (the public page and the API together) allowed per client address, as a DRF rate.
+CERTIFICATE_VERIFY_RATE = env.str("CERTIFICATE_VERIFY_RATE", default="30/minute")
 # Where applicants get help: every page's footer shows them.
 SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="vpn-help@example.gov.pk")
 SUPPORT_PHONE = env.str("SUPPORT_PHONE", default="+92 51 000 0000")
@@ -360,6 +363,7 @@ the CSRF token for writes).
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "vpn_records.models.Status",
         "UploadStatusEnum": "bulk_uploads.models.UploadState",
+        "CertificateStatusEnum": "certificates.models.CertificateStatus",
     },
     # Swagger UI and Redoc from our own static files (drf-spectacular-sidecar): no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
