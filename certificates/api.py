@@ -68,6 +68,7 @@ class VerificationSerializer(serializers.Serializer):
     code = serializers.CharField()
     reference = serializers.CharField()
     name = serializers.CharField(help_text=_("The applicant's name: a person's or a company's."))
+    purpose = serializers.CharField(help_text=_("The registration's purpose, in the request's language."))
     status = serializers.ChoiceField(choices=CertificateStatus.choices)
     status_label = serializers.CharField(help_text=_("The status in the request's language."))
     issued_at = serializers.DateTimeField()
@@ -106,6 +107,7 @@ class VerifyAPI(APIView):
                     "code": certificate.code,
                     "reference": report.registration.reference,
                     "name": report.name,
+                    "purpose": report.registration.get_purpose_display(),
                     "status": report.status.value,
                     "status_label": report.status.label,
                     "issued_at": certificate.issued_at,
