@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "bulk_uploads",
     "whitelist",
     "drives",
+    "certificates",
     "notifications",
 ]
 
@@ -278,6 +279,8 @@ SIM_OWNERSHIP_RETRIES = env.int("SIM_OWNERSHIP_RETRIES", default=4)
 SIM_OWNERSHIP_RETRY_DELAY = env.float("SIM_OWNERSHIP_RETRY_DELAY", default=10.0)
 # A registration drive reminds applicants with drafts this many days before its deadline ("7,1": a week and a day).
 DEADLINE_REMINDER_DAYS = sorted({int(days) for days in env.list("DEADLINE_REMINDER_DAYS", default=["7", "1"])})
+# Checks of certificates (the public page and the API together) allowed per client address, as a DRF rate.
+CERTIFICATE_VERIFY_RATE = env.str("CERTIFICATE_VERIFY_RATE", default="30/minute")
 # Where applicants get help: every page's footer shows them.
 SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="vpn-help@example.gov.pk")
 SUPPORT_PHONE = env.str("SUPPORT_PHONE", default="+92 51 000 0000")
@@ -372,6 +375,7 @@ the CSRF token for writes).
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "vpn_records.models.Status",
         "UploadStatusEnum": "bulk_uploads.models.UploadState",
+        "CertificateStatusEnum": "certificates.models.CertificateStatus",
     },
     # Swagger UI and Redoc from our own static files (drf-spectacular-sidecar): no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

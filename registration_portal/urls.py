@@ -9,6 +9,7 @@ from core import api_docs, health
 api_v1 = [
     path("", include("applicants.api_urls")),
     path("", include("vpn_records.api_urls")),
+    path("", include("certificates.api_urls")),
     path("", include("evidence.api_urls")),
     path("", include("bulk_uploads.api_urls")),
     path("", include("whitelist.api_urls")),
@@ -28,6 +29,7 @@ urlpatterns = [
     # Before registrations/<reference>/, which would take "bulk" for a reference.
     path("registrations/bulk/", include("bulk_uploads.urls")),
     path("registrations/<str:reference>/documents/", include("evidence.urls")),
+    path("", include("certificates.urls")),  # verify/<code>/ and registrations/<reference>/certificate.pdf
     path("registrations/", include("vpn_records.urls")),
     path("messages/", include("notifications.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

@@ -172,6 +172,7 @@ def _make_world() -> ApiWorld:
             # Entries' ids and a document's: each operation finds its own kind among them.
             "id": [*under_review.entries.values_list("pk", flat=True), document.pk],
             "public_id": [str(upload.public_id)],
+            "code": [approved.certificates.get().code],
         },
     )
 
@@ -225,10 +226,11 @@ def test_downloads_answer_the_media_type_they_document_when_asked_for_it(api_wor
         for media_type in item.get("get", {}).get("responses", {}).get("200", {}).get("content", {})
         if media_type != "application/json"
     ]
-    assert len(downloads) == 4  # export.txt, export.csv, errors.csv, the mobile feed's export.csv
+    assert len(downloads) == 5  # export.txt, export.csv, errors.csv, the mobile feed's export.csv, certificate.pdf
     for path, media_type in downloads:
         headers = {**api_world.headers_for(path, "GET"), "Accept": media_type}
-        url = path.replace("{public_id}", api_world.real_values["public_id"][0])
+        approved = api_world.real_values["reference"][1]
+        url = path.replace("{public_id}", api_world.real_values["public_id"][0]).replace("{reference}", approved)
         response = Client(application).get(url, headers=headers)
         assert (response.status_code, response.mimetype) == (200, media_type), path
 

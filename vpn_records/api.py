@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date
+from typing import cast
 
 import django_filters
 from django.core.exceptions import ValidationError
@@ -20,7 +21,7 @@ from applicants.api_views import ApplicantAPIView
 from core.networks import NetworkError, display_network, parse_network
 from core.openapi import SIGNED_IN, api_operation, location_header
 
-from . import selectors, services
+from . import extensions, selectors, services
 from .checks import finding_message
 from .models import IpEntry, Isp, Purpose, Registration, Status, StatusChange, VpnType
 from .msisdn import MobileNumber, Operator, normalise_msisdn
@@ -189,6 +190,17 @@ class RegistrationInputSerializer(serializers.Serializer):
         return entries
 
 
+@extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+class RegistrationLinkField(serializers.Field):
+    """A link another app gives for a registration (vpn_records.extensions.register_registration_links)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value: Registration) -> str | None:
+        return cast(RegistrationSerializer, self.parent).registration_links(value).get(self.field_name or "")
+
+
 class RegistrationSerializer(serializers.ModelSerializer):
     """A registration without its entries, which may be a hundred thousand: they are paged at `entries_url`."""
 
@@ -242,6 +254,19 @@ class RegistrationSerializer(serializers.ModelSerializer):
 
     def get_renewal_opens_on(self, registration: Registration) -> date | None:
         return selectors.renewal_opens_on(registration)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, help_text in extensions.registration_link_names().items():
+            fields[name] = RegistrationLinkField(help_text=help_text)
+        return fields
+
+    def registration_links(self, registration: Registration) -> dict[str, str | None]:
+        # Asked once per registration however many link fields there are.
+        if getattr(self, "_links_for", None) != registration.pk:
+            self._links_for = registration.pk
+            self._links = extensions.registration_links(self.context.get("request"), registration)
+        return self._links
 
     def get_entry_counts(self, registration: Registration) -> dict[str, int]:
         return selectors.entry_counts(registration=registration)

@@ -37,7 +37,7 @@ from .checks import (
     run_network_checks,
     run_number_checks,
 )
-from .extensions import creation_blocker, submission_blocker, submission_stamp
+from .extensions import creation_blocker, registration_decided, submission_blocker, submission_stamp
 from .holders import held_by_others, numbers_held_by_others, take_holder_lock
 from .models import IpEntry, Isp, ReferenceSequence, Registration, Status, StatusChange, reference_text
 from .msisdn import MobileNumber, Operator, mask_msisdn
@@ -648,6 +648,7 @@ def _registration_settle(*, registration_id: int, actor: User) -> None:
         )
     registration_changed(registration=registration, change=change, notice="registration_decided")
     _take_over(registration, actor=actor)
+    registration_decided(registration)
 
 
 def _take_over(registration: Registration, *, actor: User) -> None:

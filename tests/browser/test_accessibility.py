@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from bulk_uploads import services as bulk
 from tests.bulk_uploads.bulk_files import csv_file
-from tests.factories import make_company_user, make_freelancer, make_registration, token_for
-from vpn_records import proofs
+from tests.factories import make_company_user, make_freelancer, make_registration, make_staff, token_for
+from vpn_records import proofs, services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 AXE = Axe()
@@ -59,6 +59,10 @@ def test_every_page_passes_axe(browser, live_server, language, django_capture_on
     draft = make_registration(user=freelancer, networks=["39.40.1.1"])
     with_numbers = make_registration(user=freelancer, networks=[], numbers=["0300 1234567", "0345 1234567"])
     proofs.msisdn_code_send(user=freelancer, msisdn="+923451234567", operator="telenor", client_address="127.0.0.1")
+    approved = make_registration(user=freelancer, networks=["111.68.97.0/28"], submit=True)
+    reviewer = make_staff(email="reviewer@pta.example", role="reviewer")
+    approved = services.registration_decide(registration=approved, actor=reviewer, approve=True)
+    certificate = approved.certificates.get()  # issued by the approval: its check is a public page
     job = bulk.bulk_upload_create(user=company, file=csv_file([["111.68.96.20", "", "", ""]]), **BATCH)
     token_for(company)
     found = []
@@ -72,6 +76,8 @@ def test_every_page_passes_axe(browser, live_server, language, django_capture_on
             reverse("applicants:sign_up_freelancer"),
             reverse("applicants:sign_up_company"),
             "/no-such-page/",
+            reverse("certificates:verify", args=[certificate.code]),
+            reverse("certificates:verify", args=["no-such-code"]),
         ],
     )
     context.close()
@@ -85,6 +91,7 @@ def test_every_page_passes_axe(browser, live_server, language, django_capture_on
             reverse("vpn_records:submitted", args=[submitted.reference]),
             reverse("vpn_records:dashboard"),
             submitted.get_absolute_url(),
+            approved.get_absolute_url(),  # with its certificate's links
             reverse("notifications:inbox"),
             reverse("applicants:profile"),
             reverse("applicants:api_tokens"),
