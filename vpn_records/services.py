@@ -564,10 +564,16 @@ def entries_decide(*, entries: Sequence[IpEntry], actor: User, approve: bool, re
     if approve:
         _refuse_second_holder(locked)
         valid_until = timezone.localdate() + timedelta(days=settings.APPROVAL_VALIDITY_DAYS)
-        transition_entries(
-            entries=locked, to=Status.APPROVED, actor=actor, reason=reason, decided_at=now, valid_until=valid_until
-        )
-        _extend_renewed(locked)
+        ends = _renewed_ends(locked)
+        for until in sorted({ends.get(entry.pk, valid_until) for entry in locked}):
+            transition_entries(
+                entries=[entry for entry in locked if ends.get(entry.pk, valid_until) == until],
+                to=Status.APPROVED,
+                actor=actor,
+                reason=reason,
+                decided_at=now,
+                valid_until=until,
+            )
     else:
         transition_entries(entries=locked, to=Status.REJECTED, actor=actor, reason=reason, decided_at=now)
     for registration_id in sorted(registration_ids):
@@ -607,21 +613,21 @@ def _refuse_second_holder(entries: list[IpEntry]) -> None:
             )
 
 
-def _extend_renewed(entries: list[IpEntry]) -> None:
-    """A renewed entry's approval runs on from where the one it renews ends (or from today, if that has passed):
-    renewing early loses no days."""
-    held = {}
+def _renewed_ends(entries: list[IpEntry]) -> dict[int, date]:
+    """The end of each renewed entry's approval: it runs on from where the approval it renews ends (or from today,
+    if that has passed), so renewing early loses no days."""
+    held: dict[str, str] = {}
     for registration in Registration.objects.filter(
         pk__in={e.registration_id for e in entries}, renews__isnull=False
     ).only("held_over"):
         held.update(registration.held_over)
     today = timezone.localdate()
+    ends = {}
     for entry in entries:
         ended = held.get(str(entry.replaces_id))
         if ended:
-            start = max(date.fromisoformat(ended), today)
-            entry.valid_until = start + timedelta(days=settings.APPROVAL_VALIDITY_DAYS)
-            IpEntry.objects.filter(pk=entry.pk).update(valid_until=entry.valid_until)
+            ends[entry.pk] = max(date.fromisoformat(ended), today) + timedelta(days=settings.APPROVAL_VALIDITY_DAYS)
+    return ends
 
 
 def _registration_settle(*, registration_id: int, actor: User) -> None:

@@ -296,3 +296,42 @@ def test_a_registration_approved_before_certificates_gets_one_on_first_download(
     assert client.get(pdf_url(registration, "en")).status_code == 200
     assert registration.certificates.count() == 1
     assert "/verify/" in client.get(registration.get_absolute_url()).content.decode()
+
+
+def test_the_pdfs_qr_code_decodes_to_the_verify_url_in_both_languages(freelancer, approve, client, settings):
+    import zxingcpp
+    from PIL import Image
+
+    registration = approve(freelancer, "111.68.96.0/28", "2400:fc00:1::/48")
+    certificate = registration.certificates.get()
+    client.force_login(freelancer)
+    for lang in ("en", "ur"):
+        pdf = PdfReader(io.BytesIO(b"".join(client.get(pdf_url(registration, lang)).streaming_content)))
+        pictures = [image for page in pdf.pages for image in page.images]
+        decoded = [
+            barcode.text
+            for picture in pictures
+            for barcode in zxingcpp.read_barcodes(Image.open(io.BytesIO(picture.data)))
+        ]
+        assert decoded == [settings.SITE_URL + reverse("certificates:verify", args=[certificate.code])]
+    text = pdf_text(b"".join(client.get(pdf_url(registration, "en")).streaming_content))
+    assert registration.reference in text and "111.68.96.0/28" in text and "2400:fc00:1::/48" in text
+
+
+def test_a_real_renewal_supersedes_the_old_certificate_and_the_new_one_verifies(
+    freelancer, approve, reviewer, client, api_client, settings, django_capture_on_commit_callbacks
+):
+    settings.RENEWAL_OPENS_DAYS = 400  # open at once
+    registration = approve(freelancer, "111.68.96.0/28")
+    old = registration.certificates.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        renewal = services.registration_renew(registration=registration, user=freelancer)
+    assert verify_api(api_client, old).json()["status"] == "valid"  # still valid while the renewal waits
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_decide(registration=renewal, actor=reviewer, approve=True)
+    assert verify_api(api_client, old).json()["status"] == "superseded"
+    assert "Superseded by a renewal" in verify_page(client, old).content.decode()
+    new = renewal.certificates.get()
+    answer = verify_api(api_client, new).json()
+    assert answer["status"] == "valid" and answer["reference"] == renewal.reference
+    assert answer["valid_until"] == (registration.valid_until + timedelta(days=365)).isoformat()

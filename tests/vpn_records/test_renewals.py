@@ -330,3 +330,23 @@ def test_on_the_web_an_applicant_changes_an_address(approved, client, freelancer
     replacement = Registration.objects.exclude(pk=approved.pk).get()
     assert answer["Location"] == replacement.get_absolute_url()
     assert "This replaces" in client.get(replacement.get_absolute_url()).content.decode()
+
+
+def test_the_whitelist_copy_in_a_web_process_follows_a_renewal(
+    approved, freelancer_api, decide, settings, django_capture_on_commit_callbacks
+):
+    from whitelist.index import whitelist_index
+
+    settings.WHITELIST_CHECK_FROM_MEMORY, settings.WHITELIST_INDEX_REFRESH_SECONDS = True, 0
+    address, today, end = ipaddress.ip_address("111.68.96.10"), timezone.localdate(), approved.valid_until
+    assert whitelist_index(today).find(address, end).registration_id == approved.pk
+    assert whitelist_index(today).find(address, end + timedelta(days=1)) is None  # it ends with the approval
+    with days_before_end(approved, 10), django_capture_on_commit_callbacks(execute=True):
+        body = freelancer_api.post(renew_url(approved), {}, format="json").json()
+    copy = whitelist_index(today)  # the copy reads the entries the renewal changed
+    assert copy.find(address, end + timedelta(days=30)).registration_id == approved.pk  # held over through review
+    assert copy.find(address, end + timedelta(days=31)) is None  # letting the grace period pass drops it
+    renewal = decide(Registration.objects.get(reference=body["reference"]))
+    copy = whitelist_index(today)
+    assert copy.find(address, end + timedelta(days=365)).registration_id == renewal.pk  # approval extends it
+    assert copy.find(address, end + timedelta(days=366)) is None
