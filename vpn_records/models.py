@@ -76,6 +76,14 @@ class RejectionReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class Kind(models.TextChoices):
+    """What a registration stands for on the whitelist: an applicant's own networks, or the gateways of a licensed
+    VPN service provider (whose customers need no registration of their own)."""
+
+    REGISTRATION = "registration", _("Registration")
+    LICENSED_PROVIDER = "licensed_provider", _("Licensed provider")
+
+
 class Outcome(models.TextChoices):
     """The worst severity verification found among a registration's entries and identity."""
 
@@ -125,6 +133,11 @@ class Registration(models.Model):
     # While a renewal waits, the entries it renews stay listed past their end: each one's own end, by entry id,
     # to go back to if the renewal is refused or withdrawn.
     held_over = models.JSONField(default=dict, blank=True, editable=False)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=Kind.choices, default=Kind.REGISTRATION, db_default=Kind.REGISTRATION
+    )
+    # A licensed provider's gateways are listed under the licence's number, not the registration's reference.
+    licence_number = models.CharField(_("licence number"), max_length=30, blank=True, default="", db_default="")
     # The form that created this draft: sent again (Back then Continue, a refresh, a double click) it finds this
     # draft rather than making a second.
     client_token = models.UUIDField(null=True, blank=True, editable=False)
@@ -158,6 +171,11 @@ class Registration(models.Model):
         from django.urls import reverse
 
         return reverse("vpn_records:detail", kwargs={"reference": self.reference})
+
+    @property
+    def public_reference(self) -> str:
+        """What the whitelist names it by: the licence number for a licensed provider's gateways."""
+        return self.licence_number or self.reference
 
     @property
     def isp_display(self) -> str:

@@ -31,6 +31,7 @@ from core.digits import ascii_digits
 from core.http import PortalRequest
 from core.openapi import ERROR_HEADERS, SIGNED_IN, api_operation, error_responses
 from core.rate_limits import revocation_stamp_and_count, throttle_count
+from vpn_records.models import Kind
 
 from . import queries as whitelist
 from .queries import FeedRow
@@ -90,7 +91,15 @@ class CheckResultSerializer(serializers.Serializer):
     ip = serializers.CharField()
     registered = serializers.BooleanField()
     network = serializers.CharField(allow_null=True, help_text=_("The approved network containing the address."))
-    reference = serializers.CharField(allow_null=True, help_text=_("The registration it belongs to."))
+    reference = serializers.CharField(
+        allow_null=True,
+        help_text=_("The registration it belongs to, or the licence number of a licensed provider's gateway."),
+    )
+    kind = serializers.ChoiceField(
+        choices=Kind.choices,
+        allow_null=True,
+        help_text=_("`licensed_provider` for a licensed VPN provider's gateway, whose customers need no registration."),
+    )
     valid_until = serializers.DateField(allow_null=True, help_text=_("The last day the approval holds."))
 
 
@@ -113,6 +122,7 @@ def check_answer(address: whitelist.IPAddress) -> dict:
         "registered": match is not None,
         "network": match and str(match.network),
         "reference": match and match.reference,
+        "kind": match and match.kind,
         "valid_until": match and match.valid_until,
     }
 
@@ -184,7 +194,15 @@ CONTENT_TYPES = {"txt": "text/plain; charset=utf-8", "csv": "text/csv; charset=u
 
 class FeedNetworkSerializer(serializers.Serializer):
     network = serializers.CharField()
-    reference = serializers.CharField(required=False, help_text=_("Left out with `aggregate` and for removals."))
+    reference = serializers.CharField(
+        required=False,
+        help_text=_(
+            "The registration, or a licensed provider's licence number. Left out with `aggregate` and for removals."
+        ),
+    )
+    kind = serializers.ChoiceField(
+        choices=Kind.choices, required=False, help_text=_("Left out with `aggregate` and for removals.")
+    )
     valid_until = serializers.DateField(
         required=False, allow_null=True, help_text=_("Left out with `aggregate` and for removals.")
     )
@@ -290,12 +308,15 @@ class _Feed:
 
     def csv(self) -> Iterator[bytes]:
         if self.since is None:
-            header = ["network"] if self.aggregate else ["network", "reference", "valid_until"]
-            rows = ([row.network, row.reference, row.valid_until][: len(header)] for row in self._rows())
+            header = ["network"] if self.aggregate else ["network", "reference", "valid_until", "kind"]
+            rows = ([row.network, row.reference, row.valid_until, row.kind][: len(header)] for row in self._rows())
             return csv_lines(chain([header], rows), bom=False)
-        added = (["added", row.network, row.reference, row.valid_until] for row in whitelist.added_rows(self.since))
-        removed = (["removed", row.network, "", ""] for row in whitelist.removed_rows(self.since))
-        return csv_lines(chain([["change", "network", "reference", "valid_until"]], added, removed), bom=False)
+        added = (
+            ["added", row.network, row.reference, row.valid_until, row.kind] for row in whitelist.added_rows(self.since)
+        )
+        removed = (["removed", row.network, "", "", ""] for row in whitelist.removed_rows(self.since))
+        header = ["change", "network", "reference", "valid_until", "kind"]
+        return csv_lines(chain([header], added, removed), bom=False)
 
     def json(self) -> Iterator[str]:
         head = {"version": self.version, "generated_at": self.generated_at, "next_since": self.next_since}
@@ -320,7 +341,11 @@ def _json_items(rows: Iterable[FeedRow], *, with_details: bool) -> Iterator[str]
     for row in rows:
         item: dict[str, str | None] = {"network": row.network}
         if with_details:
-            item.update(reference=row.reference, valid_until=row.valid_until.isoformat() if row.valid_until else None)
+            item.update(
+                reference=row.reference,
+                valid_until=row.valid_until.isoformat() if row.valid_until else None,
+                kind=row.kind,
+            )
         yield separator + json.dumps(item)
         separator = ", "
 

@@ -46,13 +46,21 @@ class Listed:
 
     @property
     def reference(self) -> str:
-        return registration_reference(self.registration_id)
+        return registration_reference(self.registration_id)[0]
+
+    @property
+    def kind(self) -> str:
+        return registration_reference(self.registration_id)[1]
 
 
 @lru_cache(maxsize=65536)
-def registration_reference(registration_id: int) -> str:
-    """References never change, so they are kept as read; the copy itself holds only registration ids."""
-    return Registration.objects.values_list("reference", flat=True).get(pk=registration_id)
+def registration_reference(registration_id: int) -> tuple[str, str]:
+    """What the whitelist names a registration by (its reference, or a licensed provider's licence number) and its
+    kind. Neither changes, so they are kept as read; the copy itself holds only registration ids."""
+    reference, licence_number, kind = Registration.objects.values_list("reference", "licence_number", "kind").get(
+        pk=registration_id
+    )
+    return licence_number or reference, kind
 
 
 class Family:

@@ -31,6 +31,7 @@ class Match:
     network: IPNetwork
     reference: str
     valid_until: date
+    kind: str = "registration"
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,11 @@ class FeedRow:
     network: str
     reference: str = ""
     valid_until: date | None = None
+    kind: str = ""
+
+
+# The name a registration goes by on the whitelist: a licensed provider's licence number, or its reference.
+PUBLIC_REFERENCE = "COALESCE(NULLIF(r.licence_number, ''), r.reference)"
 
 
 def today() -> date:
@@ -53,7 +59,7 @@ def whitelist_check(address: IPAddress) -> Match | None:
         index = whitelist_index(day)
         if index is not None:
             listed = index.find(address, day)
-            return listed and Match(listed.network, listed.reference, listed.valid_until)
+            return listed and Match(listed.network, listed.reference, listed.valid_until, listed.kind)
     return whitelist_check_in_database(address)
 
 
@@ -71,9 +77,9 @@ def whitelist_check_in_database(address: IPAddress) -> Match | None:
         row = cursor.fetchone()
         if row is None:
             return None
-        cursor.execute(f"SELECT reference FROM {REGISTRATIONS} WHERE id = %s", [row[1]])  # noqa: S608
-        (reference,) = cursor.fetchone()
-    return Match(ipaddress.ip_network(row[0]), reference, row[2])
+        cursor.execute(f"SELECT {PUBLIC_REFERENCE}, r.kind FROM {REGISTRATIONS} r WHERE r.id = %s", [row[1]])  # noqa: S608
+        reference, kind = cursor.fetchone()
+    return Match(ipaddress.ip_network(row[0]), reference, row[2], kind)
 
 
 def range_key(address: IPAddress) -> int:
@@ -109,12 +115,12 @@ def _batches(sql: str, params: dict, size: int = 5000) -> Iterator[list[tuple]]:
 def _listed_rows(condition: str = "", **params) -> Iterator[FeedRow]:
     """Whitelisted networks (meeting `condition` too) with reference and expiry, IPv4 before IPv6, by address."""
     sql = (
-        f"SELECT e.network::text, r.reference, e.valid_until FROM {ENTRIES} e"  # noqa: S608
+        f"SELECT e.network::text, {PUBLIC_REFERENCE}, e.valid_until, r.kind FROM {ENTRIES} e"  # noqa: S608
         f" JOIN {REGISTRATIONS} r ON r.id = e.registration_id WHERE {WHITELISTED} {condition}"
     )
     # PostgreSQL orders cidr by family, then address.
     batches = _batches(sql + " ORDER BY e.network", {"today": today(), **params})
-    return (FeedRow(network, reference, until) for batch in batches for network, reference, until in batch)
+    return (FeedRow(*row) for batch in batches for row in batch)
 
 
 def whitelisted_network_batches() -> Iterator[list[str]]:

@@ -70,6 +70,7 @@ def test_an_address_in_an_approved_network_is_registered_and_nothing_personal_is
         "network": "39.40.1.0/24",
         "reference": registration.reference,
         "valid_until": registration.valid_until.isoformat(),
+        "kind": "registration",
     }
     assert check(operator_api, "111.68.96.10").json()["network"] == "111.68.96.10/32"
     assert check(operator_api, "::ffff:39.40.1.77").json()["ip"] == "39.40.1.77"
@@ -80,6 +81,7 @@ def test_an_address_in_an_approved_network_is_registered_and_nothing_personal_is
         "network": None,
         "reference": None,
         "valid_until": None,
+        "kind": None,
     }
 
 
@@ -172,18 +174,18 @@ def test_the_export_lists_every_network_in_three_formats(operator_api, approve):
     response, body = export(operator_api, "csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert list(csv.reader(io.StringIO(body))) == [
-        ["network", "reference", "valid_until"],
-        ["39.40.1.0/24", second.reference, until],
-        ["111.68.96.10/32", first.reference, until],
-        ["2400:cb00:2049::/48", first.reference, until],
+        ["network", "reference", "valid_until", "kind"],
+        ["39.40.1.0/24", second.reference, until, "registration"],
+        ["111.68.96.10/32", first.reference, until, "registration"],
+        ["2400:cb00:2049::/48", first.reference, until, "registration"],
     ]
 
     response, body = export(operator_api, "json")
     feed = json.loads(body)
     assert feed["networks"] == [
-        {"network": "39.40.1.0/24", "reference": second.reference, "valid_until": until},
-        {"network": "111.68.96.10/32", "reference": first.reference, "valid_until": until},
-        {"network": "2400:cb00:2049::/48", "reference": first.reference, "valid_until": until},
+        {"network": "39.40.1.0/24", "reference": second.reference, "valid_until": until, "kind": "registration"},
+        {"network": "111.68.96.10/32", "reference": first.reference, "valid_until": until, "kind": "registration"},
+        {"network": "2400:cb00:2049::/48", "reference": first.reference, "valid_until": until, "kind": "registration"},
     ]
     assert feed["version"] == int(response["X-Whitelist-Version"]) and feed["next_since"]
 
@@ -214,16 +216,21 @@ def test_since_gives_additions_and_removals_for_an_incremental_sync(operator_api
     feed = json.loads(body)
     assert feed["since"] == since.isoformat()
     assert feed["added"] == [
-        {"network": "39.40.1.0/24", "reference": after.reference, "valid_until": after.valid_until.isoformat()}
+        {
+            "network": "39.40.1.0/24",
+            "reference": after.reference,
+            "valid_until": after.valid_until.isoformat(),
+            "kind": "registration",
+        }
     ]
     assert feed["removed"] == [{"network": "111.68.96.20/32"}]
 
     assert export(operator_api, "txt", since=since.isoformat())[1] == "+39.40.1.0/24\n-111.68.96.20/32\n"
     rows = list(csv.reader(io.StringIO(export(operator_api, "csv", since=since.isoformat())[1])))
     assert rows == [
-        ["change", "network", "reference", "valid_until"],
-        ["added", "39.40.1.0/24", after.reference, after.valid_until.isoformat()],
-        ["removed", "111.68.96.20/32", "", ""],
+        ["change", "network", "reference", "valid_until", "kind"],
+        ["added", "39.40.1.0/24", after.reference, after.valid_until.isoformat(), "registration"],
+        ["removed", "111.68.96.20/32", "", "", ""],
     ]
     later = timezone.now()
     assert export(operator_api, "txt", since=later.isoformat())[1] == ""
@@ -299,8 +306,8 @@ def test_csv_cells_can_never_run_as_formulas(operator_api, monkeypatch):
     monkeypatch.setattr(whitelist, "whitelisted_rows", lambda: iter(hostile))
     _response, body = export(operator_api, "csv")
     assert list(csv.reader(io.StringIO(body)))[1:] == [
-        ['\'=HYPERLINK("http://x")', "'+SUM(A1)", ""],
-        ["'@cmd", "'-1", ""],
+        ['\'=HYPERLINK("http://x")', "'+SUM(A1)", "", ""],
+        ["'@cmd", "'-1", "", ""],
     ]
 
 
