@@ -52,7 +52,8 @@ def visit_all(page, paths: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("language", ["en", "ur"])
-def test_every_page_passes_axe(browser, live_server, language, django_capture_on_commit_callbacks):
+def test_every_page_passes_axe(browser, live_server, language, django_capture_on_commit_callbacks, settings):
+    settings.RENEWAL_OPENS_DAYS = 400  # the approved registration's renewal form is open
     freelancer = make_freelancer(email="ayesha@example.pk")
     company = make_company_user(email="admin@induscode.pk")
     submitted = make_registration(user=freelancer, networks=["111.68.96.10", "2001:db8::/32"], submit=True)
@@ -91,7 +92,9 @@ def test_every_page_passes_axe(browser, live_server, language, django_capture_on
             reverse("vpn_records:submitted", args=[submitted.reference]),
             reverse("vpn_records:dashboard"),
             submitted.get_absolute_url(),
-            approved.get_absolute_url(),  # with its certificate's links
+            approved.get_absolute_url(),  # with its certificate's links, Renew and Change address
+            reverse("vpn_records:renew", args=[approved.reference]),
+            reverse("vpn_records:replace", args=[approved.reference, approved.entries.get().pk]),
             reverse("notifications:inbox"),
             reverse("applicants:profile"),
             reverse("applicants:api_tokens"),
@@ -106,6 +109,10 @@ def test_every_page_passes_axe(browser, live_server, language, django_capture_on
     page.locator("main form button[type=submit]").last.click()  # submitted unproved: the error summary
     page.wait_for_load_state()
     assert page.locator(".error-summary").count() == 1
+    found += violations(page)
+    page.goto(reverse("vpn_records:replace", args=[approved.reference, approved.entries.get().pk]))
+    page.locator("main form button[type=submit]").last.click()  # nothing typed: errors on a text box and radios
+    page.wait_for_load_state()
     found += violations(page)
     page.goto(reverse("vpn_records:edit", args=[with_numbers.reference]))
     page.locator("#id_numbers").fill("0300 1234567\n051 2345678")
