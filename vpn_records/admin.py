@@ -473,7 +473,7 @@ class IpEntryAdmin(PortalAdminMixin, admin.ModelAdmin):
         response = super().change_view(request, object_id, form_url, extra_context)
         entry = (getattr(response, "context_data", None) or {}).get("original")
         if response.status_code == 200 and isinstance(entry, IpEntry) and entry.is_number:
-            NumberView.objects.create(viewer=request.user, entry=entry)
+            services.number_viewed(entry=entry, viewer=request.user)
         return response
 
     def has_add_permission(self, request) -> bool:

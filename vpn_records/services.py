@@ -39,7 +39,7 @@ from .checks import (
 )
 from .extensions import creation_blocker, registration_decided, submission_blocker, submission_stamp
 from .holders import held_by_others, numbers_held_by_others, take_holder_lock
-from .models import IpEntry, Isp, ReferenceSequence, Registration, Status, StatusChange, reference_text
+from .models import IpEntry, Isp, NumberView, ReferenceSequence, Registration, Status, StatusChange, reference_text
 from .msisdn import MobileNumber, Operator, mask_msisdn
 from .proofs import unproved_numbers
 from .selectors import RENEWAL_PENDING, renewal_opens_on
@@ -993,3 +993,8 @@ def entry_replace(*, entry: IpEntry, user: User, network: IPNetwork, reason: str
         _withdraw_replaced(entry, by=new, reference=replacement.reference, actor=user)
         _close_when_none_left(registration.pk, actor=user, reference=replacement.reference)
     return replacement
+
+
+def number_viewed(*, entry: IpEntry, viewer: User) -> NumberView:
+    """Record that a member of staff saw a number entry's whole mobile number (personal data)."""
+    return NumberView.objects.create(viewer=viewer, entry=entry)
