@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 # Closed for good: their documents are kept DOCUMENT_RETENTION_DAYS after the closing change, then deleted.
 CLOSED = (Status.REJECTED, Status.WITHDRAWN, Status.EXPIRED)
+STANDING = [status for status in Status.values if status not in (*CLOSED, Status.REVOKED)]
 
 
 def _require_editable(registration: Registration, user: User) -> None:
@@ -103,6 +104,9 @@ def documents_purge_expired(*, now: datetime | None = None) -> int:
             )
         )
         .filter(closed_at__lt=cutoff)
+        # A renewal or an address change still standing stands on the documents of the approval it continues.
+        .exclude(renewals__status__in=STANDING)
+        .exclude(entries__replaced_by__registration__status__in=STANDING)
         .values("pk")
     )
     purged = 0

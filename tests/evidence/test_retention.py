@@ -48,3 +48,27 @@ def test_documents_of_a_withdrawn_registration_are_deleted_after_the_retention_p
 
 def test_the_task_is_scheduled_daily(settings):
     assert settings.CELERY_BEAT_SCHEDULE["purge-expired-documents"]["task"] == "evidence.tasks.purge_expired_documents"
+
+
+def test_documents_an_address_change_stands_on_are_kept_while_it_stands(
+    freelancer, reviewer, settings, django_capture_on_commit_callbacks
+):
+    import ipaddress
+
+    settings.DOCUMENT_RETENTION_DAYS = 180
+    start = timezone.now()
+    approved = make_registration(user=freelancer, networks=["111.68.96.10"])
+    proof = document_add(registration=approved, user=freelancer, kind="cnic_front", file=upload("a.png", png_bytes()))
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_services.registration_submit(registration=approved, user=freelancer)
+    registration_services.registration_decide(registration=approved, actor=reviewer, approve=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_services.entry_replace(  # every address replaced at once: the old registration is withdrawn
+            entry=approved.entries.get(), user=freelancer, network=ipaddress.ip_network("111.68.96.20/32"),
+            reason="New block.", old_leaves="now",
+        )  # fmt: skip
+    approved.refresh_from_db()
+    assert approved.status == "withdrawn"
+    with time_machine.travel(start + timedelta(days=400), tick=False), django_capture_on_commit_callbacks(execute=True):
+        assert purge_expired_documents() == 0
+    assert Path(proof.file.path).exists()
