@@ -350,3 +350,28 @@ def test_the_whitelist_copy_in_a_web_process_follows_a_renewal(
     copy = whitelist_index(today)
     assert copy.find(address, end + timedelta(days=365)).registration_id == renewal.pk  # approval extends it
     assert copy.find(address, end + timedelta(days=366)) is None
+
+
+def test_a_renewal_stands_on_the_documents_already_given_and_cannot_remove_them(
+    freelancer, reviewer, client, settings, django_capture_on_commit_callbacks
+):
+    from evidence.services import document_add
+    from tests.evidence.conftest import png_bytes, upload
+
+    settings.DOCUMENTS_REQUIRED, settings.RENEWAL_OPENS_DAYS = True, 400
+    draft = make_registration(user=freelancer, networks=["111.68.96.10"])
+    for kind in ("cnic_front", "cnic_back", "work_proof"):
+        document_add(registration=draft, user=freelancer, kind=kind, file=upload(f"{kind}.png", png_bytes()))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_submit(registration=draft, user=freelancer)
+    services.registration_decide(registration=draft, actor=reviewer, approve=True)
+    draft.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        renewal = services.registration_renew(registration=draft, user=freelancer)  # no documents asked for again
+    renewal.refresh_from_db()
+    assert renewal.status == Status.UNDER_REVIEW
+    Registration.objects.filter(pk=renewal.pk).update(status=Status.CHANGES_REQUESTED)  # editable again
+    client.force_login(freelancer)
+    page = client.get(reverse("vpn_records:review", args=[renewal.reference])).content.decode()
+    assert "cnic_front.png" in page and f"/registrations/{draft.reference}/documents/" in page
+    assert "/delete/" not in page  # the approval's documents are not the renewal's to remove
