@@ -376,6 +376,8 @@ the CSRF token for writes).
         "StatusEnum": "vpn_records.models.Status",
         "UploadStatusEnum": "bulk_uploads.models.UploadState",
         "CertificateStatusEnum": "certificates.models.CertificateStatus",
+        "RegistrationKindEnum": "vpn_records.models.Kind",
+        "DocumentKindEnum": "evidence.models.DocumentKind",
     },
     # Swagger UI and Redoc from our own static files (drf-spectacular-sidecar): no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
