@@ -131,12 +131,12 @@ class LicenceApplicationAdmin(PortalAdminMixin, admin.ModelAdmin):
     actions = [
         recommend_grant, recommend_refusal, request_information, grant, refuse, renew, suspend, reinstate, revoke,
     ]  # fmt: skip
-    readonly_fields = [
+    readonly_fields = (
         "company", "trade_name", "scope_text", "clientele", "data_centres_text", "gateways_text",
         "technical_contact_name", "technical_contact_email", "technical_contact_mobile", "fee_reference", "fee",
         "status", "submitted_at", "recommendation", "recommended_by", "recommended_at", "licence_number",
         "granted_by", "granted_at", "valid_from", "valid_until", "conditions", "gateway_registration",
-    ]  # fmt: skip
+    )  # fmt: skip
     fields = readonly_fields
 
     def get_queryset(self, request):

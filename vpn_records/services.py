@@ -1060,7 +1060,7 @@ def licence_gateways_publish(
 
 
 @transaction.atomic
-def licence_gateways_withdraw(*, registration: Registration, actor: User, reason: str) -> Registration:
+def licence_gateways_withdraw(*, registration: Registration, actor: User | None, reason: str) -> Registration:
     """Take a licensed provider's gateways off the whitelist at once (the licence suspended, revoked or ended)."""
     registration = Registration.objects.select_for_update().get(pk=registration.pk, kind=Kind.LICENSED_PROVIDER)
     approved = list(registration.entries.select_for_update().filter(status=Status.APPROVED).order_by("id"))
