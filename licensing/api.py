@@ -104,7 +104,7 @@ class LicenceApplicationListCreateAPI(ListModelMixin, _CompanyAPIView):
     def get_queryset(self):
         return selectors.licence_applications_of(user=self.applicant_user)
 
-    @api_operation(responses={200: LicenceApplicationSerializer(many=True)}, errors=SIGNED_IN)
+    @api_operation(responses={200: LicenceApplicationSerializer(many=True)}, errors=(404, *SIGNED_IN))
     def get(self, request):
         return self.list(request)
 
