@@ -295,3 +295,16 @@ def test_staff_opening_a_document_is_recorded(company_api, client, auditor, comp
     client.force_login(auditor)
     assert client.get(url).status_code == 200
     assert LicenceDocumentView.objects.get().viewer == auditor
+
+
+def test_a_licence_past_its_end_expires_and_leaves_the_register(company_api, reviewer_api, supervisor_api):
+    from datetime import timedelta
+
+    licence = granted(company_api, reviewer_api, supervisor_api)
+    application = LicenceApplication.objects.get(pk=licence["id"])
+    assert services.licences_expire(today=application.valid_until) == []
+    assert services.licences_expire(today=application.valid_until + timedelta(days=1)) == [licence["licence_number"]]
+    application.refresh_from_db()
+    assert application.status == "expired"
+    assert application.gateway_registration.status == Status.REVOKED
+    assert services.licences_expire(today=application.valid_until + timedelta(days=1)) == []
