@@ -16,6 +16,9 @@ VIEW_ALL = [
     "evidence.view_documentrequirement",
     "drives.view_registrationwindow",
     "drives.view_windowchange",
+    "licensing.view_licenceapplication",
+    "licensing.view_licencechange",
+    "licensing.view_licencedocument",
 ]
 ROLE_PERMISSIONS = {
     "auditor": [
@@ -25,8 +28,9 @@ ROLE_PERMISSIONS = {
         "applicants.view_apitoken",
         "applicants.view_operatoraccount",
         "evidence.view_documentview",
+        "licensing.view_licencedocumentview",
     ],
-    "reviewer": [*VIEW_ALL, "vpn_records.decide_ipentry"],
+    "reviewer": [*VIEW_ALL, "vpn_records.decide_ipentry", "licensing.recommend_licenceapplication"],
     "supervisor": [
         *VIEW_ALL,
         "applicants.view_personaldataview",
@@ -56,6 +60,8 @@ ROLE_PERMISSIONS = {
         "evidence.delete_documentrequirement",
         "drives.add_registrationwindow",
         "drives.change_registrationwindow",
+        "licensing.view_licencedocumentview",
+        "licensing.grant_licenceapplication",
     ],
 }
 
@@ -83,12 +89,13 @@ def sync_role_groups(apps, schema_editor=None) -> None:
 
 
 def _model_exists_yet(apps, app_label: str, codename: str) -> bool:
-    """An earlier migration runs this before later models exist; their migration grants their permissions."""
+    """An earlier migration runs this before later models (or their own permissions) exist; their migration grants
+    their permissions."""
     action, _sep, model_name = codename.partition("_")
-    if action not in {"add", "change", "delete", "view"}:
-        return True
     try:
-        apps.get_model(app_label, model_name)
+        model = apps.get_model(app_label, model_name)
     except LookupError:
         return False
-    return True
+    return action in {"add", "change", "delete", "view"} or codename in {
+        name for name, _label in model._meta.permissions
+    }

@@ -42,7 +42,7 @@ def _require_editable(registration: Registration, user: User) -> None:
         )
 
 
-def _shown_name(name: str) -> str:
+def shown_name(name: str) -> str:
     """The uploader's file name as we display it: its last part, printable characters only (never NUL)."""
     last = name.replace("\\", "/").rsplit("/", 1)[-1]
     return "".join(char for char in last if char.isprintable())[:255]
@@ -55,7 +55,7 @@ def document_add(*, registration: Registration, user: User, kind: str, file: IO[
         raise PortalError(_("Choose which document this is."), code="invalid_kind", field="kind")
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     _require_editable(registration, user)
-    name = _shown_name(str(getattr(file, "name", "") or ""))
+    name = shown_name(str(getattr(file, "name", "") or ""))
     clean = inspect_document(file, name)
     document = Document(
         registration=registration,

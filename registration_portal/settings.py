@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "whitelist",
     "drives",
     "certificates",
+    "licensing",
     "notifications",
 ]
 
@@ -251,6 +252,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evidence.tasks.purge_expired_documents",
         "schedule": crontab(hour=4, minute=0),
     },
+    "expire-licences": {
+        "task": "licensing.tasks.expire_licences",
+        "schedule": crontab(hour=6, minute=15),
+    },
     "send-deadline-reminders": {
         "task": "drives.tasks.send_deadline_reminders",
         "schedule": crontab(hour=9, minute=0),  # 09:00 Pakistan time, in working hours
@@ -409,6 +414,10 @@ PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 # Policy knobs of the registration rules.
 REGISTRATION_MAX_ENTRIES = env.int("REGISTRATION_MAX_ENTRIES", default=1000)
 APPROVAL_VALIDITY_DAYS = env.int("APPROVAL_VALIDITY_DAYS", default=365)
+# VPN service provider class licences: the reported terms (fee in rupees).
+LICENCE_VALIDITY_YEARS = env.int("LICENCE_VALIDITY_YEARS", default=15)
+LICENCE_FEE_NATIONWIDE = env.int("LICENCE_FEE_NATIONWIDE", default=300_000)
+LICENCE_FEE_PER_PROVINCE = env.int("LICENCE_FEE_PER_PROVINCE", default=100_000)
 # The largest network one entry may cover: a /24 for IPv4, a /48 for IPv6.
 POLICY_SHORTEST_PREFIX_IPV4 = env.int("POLICY_SHORTEST_PREFIX_IPV4", default=24)
 POLICY_SHORTEST_PREFIX_IPV6 = env.int("POLICY_SHORTEST_PREFIX_IPV6", default=48)

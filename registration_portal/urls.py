@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("bulk_uploads.api_urls")),
     path("", include("whitelist.api_urls")),
     path("", include("drives.api_urls")),
+    path("", include("licensing.api_urls")),
 ]
 
 handler400 = "core.api_errors.bad_request"
@@ -30,6 +31,7 @@ urlpatterns = [
     path("registrations/bulk/", include("bulk_uploads.urls")),
     path("registrations/<str:reference>/documents/", include("evidence.urls")),
     path("", include("certificates.urls")),  # verify/<code>/ and registrations/<reference>/certificate.pdf
+    path("", include("licensing.urls")),  # licensed-providers/ and licences/
     path("registrations/", include("vpn_records.urls")),
     path("messages/", include("notifications.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

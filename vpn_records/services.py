@@ -39,13 +39,25 @@ from .checks import (
 )
 from .extensions import creation_blocker, registration_decided, submission_blocker, submission_stamp
 from .holders import held_by_others, numbers_held_by_others, take_holder_lock
-from .models import IpEntry, Isp, NumberView, ReferenceSequence, Registration, Status, StatusChange, reference_text
+from .models import (
+    IpEntry,
+    Isp,
+    Kind,
+    NumberView,
+    Purpose,
+    ReferenceSequence,
+    Registration,
+    Status,
+    StatusChange,
+    VpnType,
+    reference_text,
+)
 from .msisdn import MobileNumber, Operator, mask_msisdn
 from .proofs import unproved_numbers
 from .selectors import RENEWAL_PENDING, renewal_opens_on
 from .sim_ownership import SimOwnershipUnavailable, get_sim_ownership_backend
 from .verification import duplicate_cnic_applicants, gather_contexts, gather_number_contexts
-from .workflow import can_transition, transition_entries, transition_registration
+from .workflow import can_transition, transition_entries, transition_registration, whitelist_changed
 
 logger = logging.getLogger(__name__)
 
@@ -998,3 +1010,91 @@ def entry_replace(*, entry: IpEntry, user: User, network: IPNetwork, reason: str
 def number_viewed(*, entry: IpEntry, viewer: User) -> NumberView:
     """Record that a member of staff saw a number entry's whole mobile number (personal data)."""
     return NumberView.objects.create(viewer=viewer, entry=entry)
+
+
+# Licensed VPN service providers' gateways: listed on the whitelist under the licence's number. The licensing app
+# calls these (this app never imports it).
+
+
+@transaction.atomic
+def licence_gateways_publish(
+    *, applicant_id: int, actor: User, licence_number: str, networks: Sequence[IPNetwork], valid_until: date
+) -> Registration:
+    """Put a licensed provider's gateways on the whitelist until `valid_until`: a registration of kind
+    licensed_provider, owned by the company, walked through every status to approved (each step recorded, the
+    whitelist version moved). Refused with ConflictError if another applicant holds one of the networks."""
+    if not networks:
+        raise PortalError(_("A licence needs at least one gateway network."), code="no_gateways", field="gateways")
+    registration = Registration.objects.create(
+        reference=next_reference(),
+        applicant_id=applicant_id,
+        created_by=actor,
+        kind=Kind.LICENSED_PROVIDER,
+        licence_number=licence_number,
+        purpose=Purpose.OTHER,
+        purpose_detail=f"Gateways of licensed VPN service provider {licence_number}.",
+        isp=Isp.OTHER,
+        isp_other="—",
+        vpn_type=VpnType.OTHER,
+        entry_count=len(networks),
+    )
+    take_holder_lock()
+    held = held_by_others(networks=networks, applicant_id=applicant_id)
+    if held:
+        network, holders = next(iter(held.items()))
+        raise ConflictError(
+            _("%(network)s cannot be published: %(holders)s, another applicant's, holds it.")
+            % {
+                "network": isolate(display_network(network)),
+                "holders": ", ".join(f"{isolate(ref)} ({isolate(display_network(net))})" for ref, net in holders),
+            },
+            code="held_by_another",
+        )
+    _new_entries(registration, networks, ())
+    entries = list(registration.entries.order_by("id"))
+    now = timezone.now()
+    reason = _("Gateway of licence %(number)s.") % {"number": licence_number}
+    for step in (Status.SUBMITTED, Status.VERIFYING, Status.UNDER_REVIEW):
+        fields = {"submitted_at": now} if step == Status.SUBMITTED else {}
+        transition_registration(registration=registration, to=step, actor=actor, reason=reason, **fields)
+        transition_entries(entries=entries, to=step, actor=actor, reason=reason)
+    transition_entries(
+        entries=entries, to=Status.APPROVED, actor=actor, reason=reason, decided_at=now, valid_until=valid_until
+    )
+    change = transition_registration(
+        registration=registration,
+        to=Status.APPROVED,
+        actor=actor,
+        reason=reason,
+        decided_at=now,
+        valid_until=valid_until,
+    )
+    registration_changed(registration=registration, change=change)
+    return registration
+
+
+@transaction.atomic
+def licence_gateways_withdraw(*, registration: Registration, actor: User | None, reason: str) -> Registration:
+    """Take a licensed provider's gateways off the whitelist at once (the licence suspended, revoked or ended)."""
+    registration = Registration.objects.select_for_update().get(pk=registration.pk, kind=Kind.LICENSED_PROVIDER)
+    approved = list(registration.entries.select_for_update().filter(status=Status.APPROVED).order_by("id"))
+    transition_entries(entries=approved, to=Status.REVOKED, actor=actor, reason=reason, decided_at=timezone.now())
+    if registration.status == Status.APPROVED:
+        change = transition_registration(registration=registration, to=Status.REVOKED, actor=actor, reason=reason)
+        registration_changed(registration=registration, change=change)
+    return registration
+
+
+@transaction.atomic
+def licence_gateways_extend(*, registration: Registration, valid_until: date) -> Registration:
+    """A renewed licence: its gateways stay on the whitelist until the new end."""
+    registration = Registration.objects.select_for_update().get(pk=registration.pk, kind=Kind.LICENSED_PROVIDER)
+    approved = list(registration.entries.select_for_update().filter(status=Status.APPROVED))
+    # The whitelist's copies re-read entries by version: a new end is a change to the whitelist.
+    version = whitelist_changed()
+    IpEntry.objects.filter(pk__in=[entry.pk for entry in approved]).update(
+        valid_until=valid_until, whitelist_version=version
+    )
+    Registration.objects.filter(pk=registration.pk).update(valid_until=valid_until)
+    registration.valid_until = valid_until
+    return registration

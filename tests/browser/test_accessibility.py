@@ -9,6 +9,8 @@ from django.test import Client
 from django.urls import reverse
 
 from bulk_uploads import services as bulk
+from licensing import services as licensing
+from licensing.models import LicenceApplication
 from tests.bulk_uploads.bulk_files import csv_file
 from tests.factories import make_company_user, make_freelancer, make_registration, make_staff, token_for
 from vpn_records import proofs, services
@@ -17,6 +19,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 AXE = Axe()
 TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]
 BATCH = {"purpose": "it_export", "purpose_detail": "Offshore development team.", "isp": "nayatel", "vpn_type": "ipsec"}
+
+
+def licence_granted(company, reviewer) -> None:
+    application = LicenceApplication.objects.create(
+        applicant=company.applicant, created_by=company, trade_name="IndusVPN", scope="provinces",
+        provinces=["punjab", "sindh"], clientele="commercial", data_centres=["Lahore"], gateways=["39.40.2.0/28"],
+        technical_contact_name="Hina Qureshi", technical_contact_email="noc@indusvpn.pk",
+        technical_contact_mobile="+923337654321", fee_reference="CH-1", fee=200000, status="submitted",
+    )  # fmt: skip
+    licensing.licence_recommend(application=application, actor=reviewer)
+    supervisor = make_staff(email="supervisor@pta.example", role="supervisor")
+    licensing.licence_grant(application=application, actor=supervisor)
 
 
 def violations(page) -> list[str]:
@@ -64,6 +78,7 @@ def test_every_page_passes_axe(browser, live_server, language, django_capture_on
     reviewer = make_staff(email="reviewer@pta.example", role="reviewer")
     approved = services.registration_decide(registration=approved, actor=reviewer, approve=True)
     certificate = approved.certificates.get()  # issued by the approval: its check is a public page
+    licence_granted(company, reviewer)  # the register of licensed providers shows a row
     job = bulk.bulk_upload_create(user=company, file=csv_file([["111.68.96.20", "", "", ""]]), **BATCH)
     token_for(company)
     found = []
@@ -79,6 +94,7 @@ def test_every_page_passes_axe(browser, live_server, language, django_capture_on
             "/no-such-page/",
             reverse("certificates:verify", args=[certificate.code]),
             reverse("certificates:verify", args=["no-such-code"]),
+            reverse("licensing:register"),
         ],
     )
     context.close()
