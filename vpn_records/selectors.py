@@ -20,7 +20,7 @@ from applicants.validators import cnic_in_search, phone_in_search
 from core.digits import ascii_digits
 from core.networks import NetworkError, parse_network
 
-from .models import IpEntry, MsisdnProof, Registration, Status, StatusChange
+from .models import IpEntry, Kind, MsisdnProof, Registration, Status, StatusChange
 from .msisdn import normalise_msisdn
 from .proofs import unproved_numbers
 
@@ -29,10 +29,12 @@ if TYPE_CHECKING:
 
 
 def registration_list_for_user(*, user: User) -> QuerySet[Registration]:
-    """The registrations of the user's applicant (a company's colleagues see each other's)."""
+    """The registrations of the user's applicant (a company's colleagues see each other's). A licensed provider's
+    gateways are its licence's, changed only through the licence: not the applicant's to withdraw, renew or edit."""
     if not user.is_authenticated or user.applicant_id is None:
         return Registration.objects.none()
-    return Registration.objects.filter(applicant_id=user.applicant_id).order_by("-created_at", "-id")
+    mine = Registration.objects.filter(applicant_id=user.applicant_id, kind=Kind.REGISTRATION)
+    return mine.order_by("-created_at", "-id")
 
 
 def registration_get_for_user(*, user: User, reference: str) -> Registration:

@@ -851,9 +851,10 @@ def approvals_remind_and_expire(*, today: date | None = None) -> dict[str, list[
     today = today or timezone.localdate()
     reminded = []
     for days in EXPIRY_NOTICE_DAYS:
-        # Not for an approval whose renewal is already on its way.
+        # Not for an approval whose renewal is already on its way, nor a licensed provider's gateways (the licence
+        # has its own end).
         for registration in Registration.objects.filter(
-            status=Status.APPROVED, valid_until=today + timedelta(days=days)
+            status=Status.APPROVED, valid_until=today + timedelta(days=days), kind=Kind.REGISTRATION
         ).exclude(renewals__status__in=PENDING):
             with transaction.atomic():
                 _notify_applicant(

@@ -308,3 +308,22 @@ def test_a_licence_past_its_end_expires_and_leaves_the_register(company_api, rev
     assert application.status == "expired"
     assert application.gateway_registration.status == Status.REVOKED
     assert services.licences_expire(today=application.valid_until + timedelta(days=1)) == []
+
+
+def test_the_gateways_are_the_licences_not_a_registration_the_company_can_change(
+    company_api, reviewer_api, supervisor_api, company_user, client
+):
+    from vpn_records.models import Kind, Registration
+
+    granted(company_api, reviewer_api, supervisor_api)
+    gateways = Registration.objects.get(kind=Kind.LICENSED_PROVIDER)
+    assert company_api.get("/api/v1/registrations/").json()["results"] == []
+    for path in ("", "withdraw/", "renew/"):
+        url = f"/api/v1/registrations/{gateways.reference}/{path}"
+        answer = company_api.post(url, {}, format="json") if path else company_api.get(url)
+        assert answer.status_code == 404
+    client.force_login(company_user)
+    assert gateways.reference not in client.get("/registrations/").content.decode()
+    assert client.get(gateways.get_absolute_url()).status_code == 404
+    gateways.refresh_from_db()
+    assert gateways.status == "approved"
