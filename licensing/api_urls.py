@@ -1,8 +1,9 @@
 from django.urls import path
 
-from . import api
+from . import api, use_api
 
 urlpatterns = [
+    path("provider-uses/", use_api.ProviderUseAPI.as_view(), name="provider-use"),
     path("licence-applications/", api.LicenceApplicationListCreateAPI.as_view(), name="licence-application-list"),
     path(
         "licence-applications/<int:pk>/", api.LicenceApplicationDetailAPI.as_view(), name="licence-application-detail"

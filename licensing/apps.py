@@ -9,3 +9,10 @@ class LicensingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "licensing"
     verbose_name = _("VPN provider licences")
+
+    def ready(self) -> None:
+        from vpn_records.extensions import register_form_panel
+
+        from .panels import provider_panel
+
+        register_form_panel(provider_panel)

@@ -263,3 +263,25 @@ class LicenceSequence(models.Model):
 
 def licence_number_text(year: int, number: int) -> str:
     return f"PTA-VPN-CL-{year}-{number:04d}"
+
+
+class ProviderUse(models.Model):
+    """An applicant's record that its VPN is a licensed provider's service: instead of a registration, which its
+    traffic does not need (the provider's gateways are on the whitelist under the licence's number)."""
+
+    applicant = models.ForeignKey(Applicant, verbose_name=_("applicant"), on_delete=models.CASCADE, related_name="+")
+    licence = models.ForeignKey(
+        LicenceApplication, verbose_name=_("licence"), on_delete=models.PROTECT, related_name="uses"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("use of a licensed provider")
+        verbose_name_plural = _("uses of licensed providers")
+        constraints = [models.UniqueConstraint(fields=["applicant", "licence"], name="provider_use_once")]
+
+    def __str__(self) -> str:
+        return f"{self.applicant_id} → {self.licence.licence_number}"

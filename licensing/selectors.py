@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from applicants.models import User
 
-from .models import LicenceApplication, LicenceDocument, LicenceStatus
+from .models import LicenceApplication, LicenceDocument, LicenceStatus, ProviderUse
 
 DOCUMENT_VIEW_PERMISSION = "licensing.view_licencedocument"
 
@@ -64,3 +64,17 @@ def licences_on_register() -> QuerySet[LicenceApplication]:
         .select_related("applicant")
         .order_by("licence_number")
     )
+
+
+def provider_use_get_for_user(*, user: User, use_id: int) -> ProviderUse:
+    """One of the applicant's records of the provider it uses, or 404 for anyone else's."""
+    use = (
+        ProviderUse.objects.select_related("licence__applicant")
+        .filter(pk=use_id, applicant_id=user.applicant_id)
+        .first()
+        if user.applicant_id is not None
+        else None
+    )
+    if use is None:
+        raise Http404(_("No such record."))
+    return use

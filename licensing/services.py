@@ -42,11 +42,13 @@ from .models import (
     LicenceDocumentView,
     LicenceSequence,
     LicenceStatus,
+    ProviderUse,
     Province,
     Recommendation,
     Scope,
     licence_number_text,
 )
+from .selectors import licences_on_register
 from .workflow import LIFECYCLE, application_name, transition_application
 
 logger = logging.getLogger(__name__)
@@ -559,3 +561,22 @@ def _changed(application: LicenceApplication, change: LicenceChange) -> None:
     members = application.applicant.members.filter(is_active=True).order_by("pk")
     notify_members(members=members, event="licence_changed", context=context, key=str(change.pk))
     logger.info("licence application %s: %s → %s", application.pk, change.from_status, change.to_status)
+
+
+def provider_use_record(*, user: User, licence_number: str) -> ProviderUse:
+    """Record that the applicant's VPN is the service of a licensed provider, chosen from the register: no
+    registration is needed. Only a licence in force can be chosen; recording it twice finds the first record."""
+    if user.applicant_id is None:
+        raise PortalError(_("Only applicant accounts can record the provider they use."), code="not_applicant")
+    licence = licences_on_register().filter(licence_number=licence_number.strip()).first()
+    if licence is None:
+        raise PortalError(
+            _("%(number)s is not a licence in force: choose a provider from the register of licensed providers.")
+            % {"number": isolate(licence_number.strip()[:40])},
+            code="not_licensed",
+            field="licence_number",
+        )
+    use, _created = ProviderUse.objects.get_or_create(
+        applicant_id=user.applicant_id, licence=licence, defaults={"recorded_by": user}
+    )
+    return use
