@@ -383,6 +383,9 @@ the CSRF token for writes).
         "CertificateStatusEnum": "certificates.models.CertificateStatus",
         "RegistrationKindEnum": "vpn_records.models.Kind",
         "DocumentKindEnum": "evidence.models.DocumentKind",
+        "LicenceScopeEnum": "licensing.models.Scope",
+        "LicenceDocumentKindEnum": "licensing.models.LicenceDocumentKind",
+        "TokenScopeEnum": "applicants.models.TokenScope",
     },
     # Swagger UI and Redoc from our own static files (drf-spectacular-sidecar): no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
