@@ -152,7 +152,7 @@ class LicenceApplicationSubmitAPI(_CompanyAPIView):
         return Response(self.get_serializer(application).data)
 
 
-class OptionalReasonSerializer(serializers.Serializer):
+class LicenceOptionalReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
 
 
@@ -160,13 +160,13 @@ class LicenceApplicationWithdrawAPI(_CompanyAPIView):
     serializer_class = LicenceApplicationSerializer
 
     @api_operation(
-        request=OptionalReasonSerializer,
+        request=LicenceOptionalReasonSerializer,
         responses={200: LicenceApplicationSerializer},
         errors=(400, 404, 409, *SIGNED_IN),
         description=_("Withdraw the application while it is undecided (409 otherwise)."),
     )
     def post(self, request, pk: int):
-        incoming = OptionalReasonSerializer(data=request.data)
+        incoming = LicenceOptionalReasonSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         application = services.licence_application_withdraw(
             application=self.get_application(), user=request.user, reason=incoming.validated_data["reason"]
@@ -234,17 +234,17 @@ class CanRecommendLicences(BasePermission):
         )
 
 
-class RecommendationSerializer(OptionalReasonSerializer):
+class RecommendationSerializer(LicenceOptionalReasonSerializer):
     recommendation = serializers.ChoiceField(
         choices=Recommendation.choices, default=Recommendation.GRANT, help_text=_("`refuse` needs a reason.")
     )
 
 
-class RequiredReasonSerializer(serializers.Serializer):
+class LicenceReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text=_("Why: the company sees it."))
 
 
-class GrantSerializer(OptionalReasonSerializer):
+class GrantSerializer(LicenceOptionalReasonSerializer):
     conditions = serializers.CharField(
         max_length=20000,
         required=False,
@@ -256,7 +256,7 @@ class GrantSerializer(OptionalReasonSerializer):
 class _ReviewAPI(APIView):
     permission_classes = [IsAuthenticated, HasTokenScope, CanRecommendLicences]
     token_scopes = {"staff"}
-    input_serializer: type[serializers.Serializer] = RequiredReasonSerializer
+    input_serializer: type[serializers.Serializer] = LicenceReasonSerializer
 
     def decide(self, application: LicenceApplication, actor, data: dict) -> LicenceApplication:
         raise NotImplementedError
@@ -294,7 +294,7 @@ class ReviewRequestInformationAPI(_ReviewAPI):
     """`POST …/request-info/` (`{"reason": …}`): back to the company for what is missing."""
 
     @api_operation(
-        request=RequiredReasonSerializer,
+        request=LicenceReasonSerializer,
         responses={200: LicenceApplicationSerializer},
         errors=REVIEW_ERRORS,
         description=_("Ask the company for more information; it adds it and submits again."),
@@ -331,7 +331,7 @@ class ReviewRefuseAPI(_ReviewAPI):
     """`POST …/refuse/` (`{"reason": …}`): a supervisor refuses the application."""
 
     @api_operation(
-        request=RequiredReasonSerializer,
+        request=LicenceReasonSerializer,
         responses={200: LicenceApplicationSerializer},
         errors=REVIEW_ERRORS,
         description=_("Refuse the application, saying why; the company sees the reason."),
