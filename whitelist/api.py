@@ -64,7 +64,7 @@ def parse_address(text: str) -> whitelist.IPAddress:
     return getattr(address, "ipv4_mapped", None) or address
 
 
-@extend_schema_field({"type": "string", "example": "203.0.113.7"})
+@extend_schema_field({"type": "string", "anyOf": [{"format": "ipv4"}, {"format": "ipv6"}], "example": "203.0.113.7"})
 class IpAddressField(serializers.Field):
     default_error_messages = {
         "invalid": _("“{value}” is not an IP address."),
