@@ -22,7 +22,6 @@ from jsonschema import Draft7Validator, FormatChecker
 from rest_framework import exceptions
 from rest_framework.views import APIView
 
-from .api_errors import validation_body
 from .digits import ascii_digits
 
 _API = "/api/"
@@ -168,11 +167,32 @@ def query_problems(query: dict[str, list[str]], parameters: list[dict[str, Any]]
     return problems
 
 
+@functools.cache
+def _checking(view_class: type[APIView]) -> type[APIView]:
+    """`view_class`, checking the query string once authentication, permissions and throttles have let the
+    request through: a caller who may not use the operation learns that first (403), not what it would take."""
+
+    class Checking(view_class):  # type: ignore[valid-type,misc]
+        def initial(self, request, *args, **kwargs):
+            super().initial(request, *args, **kwargs)
+            route = request.resolver_match.route if request.resolver_match else ""
+            parameters = _query_parameters().get((_route_key(route), request.method or ""), [])
+            problems = query_problems(dict(request.query_params.lists()), parameters)
+            if problems:
+                raise exceptions.ValidationError(
+                    {p["field"]: [exceptions.ErrorDetail(p["message"], code=p["code"])] for p in problems}
+                )
+
+    Checking.__name__ = Checking.__qualname__ = view_class.__name__
+    return Checking
+
+
 class ApiContractMiddleware:
     """405 with `Allow` for a method the view lacks; 400 for a query string its operation does not declare."""
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.views: dict[object, object] = {}
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
@@ -190,9 +210,6 @@ class ApiContractMiddleware:
             answer = JsonResponse({"detail": str(refused.detail), "errors": errors}, status=405)
             answer["Allow"] = ", ".join(allowed)
             return answer
-        route = request.resolver_match.route if request.resolver_match else ""
-        parameters = _query_parameters().get((_route_key(route), request.method or ""), [])
-        problems = query_problems(dict(request.GET.lists()), parameters)
-        if problems:
-            return JsonResponse(validation_body(problems), status=400)
-        return None
+        if view_func not in self.views:
+            self.views[view_func] = _checking(view_class).as_view(**(view_func.initkwargs or {}))
+        return self.views[view_func](request, *view_args, **view_kwargs)  # type: ignore[operator]

@@ -342,7 +342,6 @@ REST_FRAMEWORK = {
     # JSON bodies only: nested fields (`entries`) cannot be sent as a form. A view that takes a file says
     # `parser_classes = [MultiPartParser]`, and the schema offers each operation only the media types it reads.
     "DEFAULT_PARSER_CLASSES": ["core.api_parsers.JSONParser"],
-    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
