@@ -18,7 +18,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from jsonschema import Draft7Validator, FormatChecker
+from jsonschema import Draft7Validator, FormatChecker  # type: ignore[import-untyped]
 from rest_framework import exceptions
 from rest_framework.views import APIView
 
@@ -180,7 +180,7 @@ def _checking(view_class: type[APIView]) -> type[APIView]:
             problems = query_problems(dict(request.query_params.lists()), parameters)
             if problems:
                 raise exceptions.ValidationError(
-                    {p["field"]: [exceptions.ErrorDetail(p["message"], code=p["code"])] for p in problems}
+                    {str(p["field"]): [exceptions.ErrorDetail(str(p["message"]), code=p["code"])] for p in problems}
                 )
 
     Checking.__name__ = Checking.__qualname__ = view_class.__name__

@@ -574,7 +574,7 @@ class ReviewEntryApproveAPI(APIView):
     permission_classes = [IsAuthenticated, HasTokenScope, CanDecideEntries]
     token_scopes = {"staff"}
     approve = True
-    body = OptionalReasonSerializer
+    body: type[serializers.Serializer] = OptionalReasonSerializer
 
     @api_operation(
         request=OptionalReasonSerializer,
