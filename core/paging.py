@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.views import APIView
 
 
 class CappedCountPaginator(Paginator):
@@ -24,7 +25,7 @@ class ApiPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
 
-    def get_schema_operation_parameters(self, view: object) -> list[dict]:
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict]:
         parameters = super().get_schema_operation_parameters(view)
         ranges = {
             self.page_query_param: {"minimum": 1},
