@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 
-.PHONY: install browser run test lint format messages clean
+.PHONY: install browser run test lint format messages clean contract
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed"; exit 1; }
@@ -47,6 +47,14 @@ lint: install
 test: install browser lint
 	$(VENV)/bin/pytest -n 2 --dist loadgroup --ignore=tests/test_openapi.py $(PYTEST_ARGS)
 	$(VENV)/bin/pytest -p no:xdist tests/test_openapi.py $(PYTEST_ARGS)
+
+# The published schema against any deployment, from outside, with every check and a random seed:
+# `make contract URL=https://portal.example.org TOKEN=vpr_…` (no TOKEN: as a caller without one). Reads schemathesis.toml.
+EXAMPLES ?= 40
+contract: install
+	$(VENV)/bin/schemathesis run "$(URL)/api/schema/?format=json" --checks all \
+		--phases examples,coverage,fuzzing --max-examples $(EXAMPLES) --generation-database none \
+		$(if $(TOKEN),-H "Authorization: Token $(TOKEN)")
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -7,21 +7,14 @@ from typing import cast
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import PageNumberPagination
 
 from .models import User
-
-
-class ApiPagination(PageNumberPagination):
-    page_size_query_param = "page_size"
-    max_page_size = 500
 
 
 class ApplicantAPIView(GenericAPIView):
     """An API view for applicant accounts with an applicant-scope token (or a session); staff are refused."""
 
     token_scopes = {"applicant"}
-    pagination_class = ApiPagination
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

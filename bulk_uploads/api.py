@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.mixins import ListModelMixin
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from applicants.api_views import ApplicantAPIView
@@ -80,7 +80,7 @@ class BulkUploadListCreateAPI(ListModelMixin, ApplicantAPIView):
     """`GET`: your uploads, newest first. `POST` (multipart: `file` and the batch fields): 202 with the job."""
 
     serializer_class = BulkUploadSerializer
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]  # a file and its fields; nothing else carries one
 
     def initialize_request(self, request, *args, **kwargs):
         # Before anything reads the body: a file over the limit is refused while it arrives.

@@ -47,6 +47,12 @@ def _flatten(detail, path: str = "") -> list[dict]:
     return [{"field": field, "code": getattr(detail, "code", "invalid"), "message": str(detail)}]
 
 
+def validation_body(errors: list[dict]) -> dict:
+    """The body of a 400: how many problems, then each with its field path."""
+    summary = ngettext("The request has %(count)s problem.", "The request has %(count)s problems.", len(errors))
+    return {"detail": summary % {"count": len(errors)}, "errors": errors}
+
+
 def exception_handler(exc, context):
     """`{"detail": …, "errors": [{"field": "entries[1].network", "code": …, "message": …}]}`."""
     if isinstance(exc, PortalError):
@@ -60,9 +66,7 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        errors = _flatten(exc.detail)
-        summary = ngettext("The request has %(count)s problem.", "The request has %(count)s problems.", len(errors))
-        response.data = {"detail": summary % {"count": len(errors)}, "errors": errors}
+        response.data = validation_body(_flatten(exc.detail))
     elif isinstance(response.data, dict) and "detail" in response.data:
         detail = response.data["detail"]
         response.data["errors"] = [{"field": None, "code": getattr(detail, "code", "error"), "message": str(detail)}]
@@ -109,6 +113,12 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
         return defaults.page_not_found(request, exception)  # templates/404.html
     not_found = exceptions.NotFound
     return _json_error(status_code=404, code=not_found.default_code, message=str(not_found.default_detail))
+
+
+def api_not_found(request: HttpRequest, unmatched: str = "") -> HttpResponse:
+    """Every path under /api/ that no route takes (an id that is not a number, a misspelt name): the JSON 404, even
+    where DEBUG would show Django's page instead of calling handler404."""
+    return page_not_found(request, exceptions.NotFound())
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.mixins import ListModelMixin
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from applicants.api_views import ApplicantAPIView
@@ -41,7 +41,7 @@ class DocumentListCreateAPI(ListModelMixin, _RegistrationDocumentsAPI):
     """`GET`: the registration's documents. `POST` (multipart: `kind`, `file`): add one while it can be changed."""
 
     serializer_class = DocumentSerializer
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]  # a file and its fields; nothing else carries one
     queryset = Document.objects.none()  # names the model for the schema; get_queryset gives the registration's
 
     def initialize_request(self, request, *args, **kwargs):

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.api_contract.ApiContractMiddleware",  # 405 and query-string checks for every API view
 ]
 
 ROOT_URLCONF = "registration_portal.urls"
@@ -340,14 +341,12 @@ REST_FRAMEWORK = {
         "user": env.str("API_THROTTLE_USER", default="300/minute"),
         "anon": env.str("API_THROTTLE_ANON", default="30/minute"),
     },
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.paging.ApiPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
-    "DEFAULT_PARSER_CLASSES": [
-        "core.api_parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON bodies only: nested fields (`entries`) cannot be sent as a form. A view that takes a file says
+    # `parser_classes = [MultiPartParser]`, and the schema offers each operation only the media types it reads.
+    "DEFAULT_PARSER_CLASSES": ["core.api_parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -377,6 +376,7 @@ the CSRF token for writes).
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.openapi.declare_query_errors"],
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "vpn_records.models.Status",
         "UploadStatusEnum": "bulk_uploads.models.UploadState",

@@ -1,9 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView
 
-from core import api_docs, health
+from core import api_docs, api_errors, health
 
 # Each app's API under one namespace, in the order the schema lists them.
 api_v1 = [
@@ -38,6 +38,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs.swagger_ui, name="api-docs"),
     path("api/redoc/", api_docs.redoc, name="api-redoc"),
+    re_path(r"^api/(?P<unmatched>.*)$", api_errors.api_not_found),  # last under api/: the JSON 404 for the rest
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -24,6 +24,7 @@ from core.openapi import SIGNED_IN, api_operation, location_header
 from . import extensions, selectors, services
 from .checks import finding_message
 from .models import IpEntry, Isp, Purpose, Registration, Status, StatusChange, VpnType
+from .msisdn import PATTERN as MSISDN_PATTERN
 from .msisdn import MobileNumber, Operator, normalise_msisdn
 
 
@@ -43,7 +44,7 @@ class NetworkField(serializers.Field):
         return display_network(value)
 
 
-@extend_schema_field({"type": "string", "example": "0300-1234567"})
+@extend_schema_field({"type": "string", "pattern": MSISDN_PATTERN, "example": "0300-1234567"})
 class MsisdnField(serializers.Field):
     """A Pakistani mobile number in any common form, answered in E.164 (`+923001234567`)."""
 
@@ -558,22 +559,32 @@ def _decision_result(entry_id: int) -> dict:
     }
 
 
-class ReviewEntryDecisionAPI(APIView):
-    """`POST /api/v1/review/entries/{id}/approve/` or `…/reject/` (`{"reason": …}` required to reject)."""
+@extend_schema_field({"type": "string", "minLength": 1, "maxLength": 2000, "pattern": r"\S"})
+class ReasonField(serializers.CharField):
+    """Some words: spaces alone are no reason."""
+
+
+class RequiredReasonSerializer(serializers.Serializer):
+    reason = ReasonField(max_length=2000, help_text=_("Why: the applicant sees it."))
+
+
+class ReviewEntryApproveAPI(APIView):
+    """`POST /api/v1/review/entries/{id}/approve/` (`{"reason": …}` optional)."""
 
     permission_classes = [IsAuthenticated, HasTokenScope, CanDecideEntries]
     token_scopes = {"staff"}
     approve = True
+    body: type[serializers.Serializer] = OptionalReasonSerializer
 
     @api_operation(
         request=OptionalReasonSerializer,
         responses={200: DecisionResultSerializer},
         errors=(400, 404, 409, *SIGNED_IN),
-        description=_("Approve or reject one entry; a reason is required to reject, and the applicant sees it."),
+        description=_("Approve one entry."),
     )
     def post(self, request, pk: int):
         entry = selectors.entry_get_for_reviewer(entry_id=pk)
-        decision = OptionalReasonSerializer(data=request.data)
+        decision = self.body(data=request.data)
         decision.is_valid(raise_exception=True)
         services.entries_decide(
             entries=[entry], actor=request.user, approve=self.approve, reason=decision.validated_data["reason"]
@@ -581,15 +592,27 @@ class ReviewEntryDecisionAPI(APIView):
         return Response(_decision_result(pk))
 
 
+class ReviewEntryRejectAPI(ReviewEntryApproveAPI):
+    """`POST /api/v1/review/entries/{id}/reject/` (`{"reason": …}` required)."""
+
+    approve = False
+    body = RequiredReasonSerializer
+
+    @api_operation(
+        request=RequiredReasonSerializer,
+        responses={200: DecisionResultSerializer},
+        errors=(400, 404, 409, *SIGNED_IN),
+        description=_("Reject one entry with a reason, which the applicant sees."),
+    )
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+
 class CanRevokeEntries(BasePermission):
     message = _("Only supervisors can revoke approvals.")
 
     def has_permission(self, request, view) -> bool:
         return request.user.has_perm("vpn_records.revoke_ipentry")
-
-
-class RequiredReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text=_("Why: the applicant sees it."))
 
 
 class ReviewEntryRevokeAPI(APIView):

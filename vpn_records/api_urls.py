@@ -9,7 +9,8 @@ from .api import (
     RegistrationRenewAPI,
     RegistrationSubmitAPI,
     RegistrationWithdrawAPI,
-    ReviewEntryDecisionAPI,
+    ReviewEntryApproveAPI,
+    ReviewEntryRejectAPI,
     ReviewEntryRevokeAPI,
 )
 from .proof_api import MsisdnCodeAPI, MsisdnCodeVerifyAPI
@@ -29,7 +30,7 @@ urlpatterns = [
     ),
     path("msisdn-codes/", MsisdnCodeAPI.as_view(), name="msisdn-code"),
     path("msisdn-codes/verify/", MsisdnCodeVerifyAPI.as_view(), name="msisdn-code-verify"),
-    path("review/entries/<int:pk>/approve/", ReviewEntryDecisionAPI.as_view(approve=True), name="review-entry-approve"),
-    path("review/entries/<int:pk>/reject/", ReviewEntryDecisionAPI.as_view(approve=False), name="review-entry-reject"),
+    path("review/entries/<int:pk>/approve/", ReviewEntryApproveAPI.as_view(), name="review-entry-approve"),
+    path("review/entries/<int:pk>/reject/", ReviewEntryRejectAPI.as_view(), name="review-entry-reject"),
     path("review/entries/<int:pk>/revoke/", ReviewEntryRevokeAPI.as_view(), name="review-entry-revoke"),
 ]

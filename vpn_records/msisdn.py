@@ -30,6 +30,8 @@ _PREFIXES = {
     "355": Operator.SCO,
 }
 _TYPED = re.compile(r"^\+?[\d\s()-]+$")
+# The forms the schema states: +92 300 1234567, 0300-1234567, 03001234567 (the prefixes normalise_msisdn takes).
+PATTERN = r"^(\+92|0092|92|0)?[ -]?3([0-2][0-9]|3[0-79]|4[0-9]|55|64|7[0-9])[ -]?[0-9]{3}[ -]?[0-9]{4}$"
 MESSAGE = _("Enter a Pakistani mobile number, such as 0300 1234567.")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -11,11 +12,16 @@ from core.client_address import client_address
 from core.openapi import SIGNED_IN, api_operation
 
 from . import proofs
-from .msisdn import Operator
+from .msisdn import PATTERN, Operator
+
+
+@extend_schema_field({"type": "string", "pattern": PATTERN, "example": "0300-1234567"})
+class MsisdnTextField(serializers.CharField):
+    """A number as typed; proofs normalise it."""
 
 
 class CodeRequestSerializer(serializers.Serializer):
-    msisdn = serializers.CharField(max_length=32, help_text=_("A Pakistani mobile number in any common form."))
+    msisdn = MsisdnTextField(max_length=32, help_text=_("A Pakistani mobile number in any common form."))
     operator = serializers.ChoiceField(choices=Operator.choices)
 
 
@@ -30,7 +36,7 @@ class CodeSentSerializer(serializers.Serializer):
 
 
 class CodeCheckSerializer(serializers.Serializer):
-    msisdn = serializers.CharField(max_length=32)
+    msisdn = MsisdnTextField(max_length=32)
     code = serializers.CharField(max_length=12)
 
 

@@ -64,7 +64,7 @@ def parse_address(text: str) -> whitelist.IPAddress:
     return getattr(address, "ipv4_mapped", None) or address
 
 
-@extend_schema_field({"type": "string", "example": "203.0.113.7"})
+@extend_schema_field({"type": "string", "anyOf": [{"format": "ipv4"}, {"format": "ipv6"}], "example": "203.0.113.7"})
 class IpAddressField(serializers.Field):
     default_error_messages = {
         "invalid": _("“{value}” is not an IP address."),
@@ -170,13 +170,18 @@ def check_fast(request: PortalRequest) -> HttpResponse | None:
     return response
 
 
+@extend_schema_field({"type": "string", "enum": ["true", "false", "1", "0"], "default": "false"})
+class FlagField(serializers.BooleanField):
+    """A query-string switch: `true` or `1`, `false` or `0`, the spellings the schema lists."""
+
+
 class ExportQuerySerializer(serializers.Serializer):
     since = serializers.DateTimeField(
         required=False,
         default_timezone=UTC,  # given back in UTC: times before 1907 have no whole-minute offset in Karachi
         help_text=_("Only what changed after this time: the `next_since` of your last download."),
     )
-    aggregate = serializers.BooleanField(
+    aggregate = FlagField(
         required=False, default=False, help_text=_("Collapse adjacent and nested networks into the fewest blocks.")
     )
 

@@ -167,7 +167,9 @@ def test_the_token_endpoint_is_throttled_per_address(api_client, freelancer, red
         time_machine.travel(timezone.now(), tick=False),
     ):
         attempts = [
-            api_client.post(reverse("api:token"), {"email": freelancer.email, "password": "guess"}).status_code
+            api_client.post(
+                reverse("api:token"), {"email": freelancer.email, "password": "guess"}, format="json"
+            ).status_code
             for _ in range(3)
         ]
     assert attempts == [400, 400, 429]

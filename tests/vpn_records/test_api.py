@@ -193,8 +193,8 @@ def test_list_filters_by_status_and_pages_by_size(freelancer_api, freelancer, dj
 @pytest.mark.parametrize(
     ("query", "field", "text"),
     [
-        ({"status": "pending"}, "status", "Select a valid choice. pending is not one of the available choices."),
-        ({"submitted_after": "last week"}, "submitted_after", "Enter a valid date/time."),
+        ({"status": "pending"}, "status", "“status” must be one of: approved, changes_requested, draft,"),
+        ({"submitted_after": "last week"}, "submitted_after", "“submitted_after” must be a date and time"),
         ({"page": 99}, None, "Invalid page."),
     ],
 )

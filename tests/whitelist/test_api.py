@@ -117,7 +117,7 @@ def test_a_bad_address_is_answered_in_the_callers_language(operator_api):
 @pytest.mark.parametrize(
     ("query", "code", "text"),
     [
-        ({}, "required", "This field is required."),
+        ({}, "required", "“ip” is required."),
         ({"ip": "999.1.1.1"}, "invalid", "“999.1.1.1” is not an IP address."),
         ({"ip": "39.40.1.0/24"}, "network", "Give one address, not a network"),
         ({"ip": "<script>"}, "invalid", "is not an IP address"),
@@ -255,8 +255,9 @@ def test_a_network_approved_again_is_not_reported_removed(operator_api, approve,
 @pytest.mark.parametrize(
     ("query", "field", "text"),
     [
-        ({"since": "yesterday"}, "since", "Datetime has wrong format"),
-        ({"aggregate": "perhaps"}, "aggregate", "Must be a valid boolean"),
+        ({"since": "yesterday"}, "since", "“since” must be a date and time with its offset"),
+        ({"since": ""}, "since", "“since” is empty"),
+        ({"aggregate": "perhaps"}, "aggregate", "“aggregate” must be one of: true, false, 1, 0."),
         ({"since": "2026-01-01T00:00:00Z", "aggregate": "1"}, "aggregate", "Aggregation applies to the whole list"),
     ],
 )
