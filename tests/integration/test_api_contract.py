@@ -18,7 +18,9 @@ from tests.workers import ROOT
 pytestmark = [pytest.mark.xdist_group("redis"), pytest.mark.django_db(transaction=True)]
 
 SCHEMATHESIS = str(Path(sys.executable).with_name("schemathesis"))
-# Few examples and a fixed seed in CI; `make contract` runs more, with a random seed.
+# Few examples and a fixed seed in CI; `make contract` runs more, with a random seed. One worker thread: on
+# CPython 3.11.7 hypothesis's ast.parse in two threads at once can fail with "AST constructor recursion depth
+# mismatch", an error of the interpreter, not of the API.
 EXAMPLES, SEED = 10, 20261202
 
 
@@ -47,7 +49,7 @@ def test_every_scope_finds_the_api_as_its_schema_says(live_portal, tmp_path):
         command = [
             SCHEMATHESIS, "run", f"{url}/api/schema/?format=json", "--checks", "all",
             "--phases", "examples,coverage,fuzzing", "--max-examples", str(EXAMPLES), "--seed", str(SEED),
-            "--generation-database", "none", "--no-color", "--workers", "2", "--request-timeout", "20",
+            "--generation-database", "none", "--no-color", "--workers", "1", "--request-timeout", "20",
         ]  # fmt: skip
         if key:
             command += ["-H", f"Authorization: Token {key}"]
