@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from core.bidi import isolate
 from core.errors import PortalError
 from core.networks import LineError, parse_network_lines
+from vpn_records import msisdn
 from vpn_records.forms import line_errors
-from vpn_records.msisdn import normalise_msisdn
 
 from .models import Clientele, LicenceDocumentKind, Province, Scope
 
@@ -82,6 +82,7 @@ class LicenceApplicationForm(forms.Form):
         label=_("Technical contact's mobile number"),
         max_length=30,
         help_text=_("A Pakistani mobile number, such as 0300 1234567."),
+        error_messages={"required": msisdn.MESSAGE},
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off", **NO_AUTOCORRECT}),
     )
     fee_reference = forms.CharField(
@@ -114,7 +115,7 @@ class LicenceApplicationForm(forms.Form):
         return [str(network) for network in networks]
 
     def clean_contact_mobile(self) -> str:
-        normalise_msisdn(self.cleaned_data["contact_mobile"])  # its ValidationError names what is wrong
+        msisdn.normalise_msisdn(self.cleaned_data["contact_mobile"])  # its ValidationError names what is wrong
         return self.cleaned_data["contact_mobile"]
 
     def service_arguments(self) -> dict:

@@ -99,6 +99,7 @@ def test_a_landline_is_not_the_technical_contacts_mobile(company):
 def test_a_scope_must_be_chosen(company):
     response = apply(company, scope="")
     assert field_errors(response, "scope") == ["Choose nationwide or named provinces."]
+    assert 'href="#id_scope_0"' in response.content.decode()  # the summary links to the first radio
 
 
 def test_named_provinces_need_at_least_one_province(company):
