@@ -12,11 +12,6 @@ from tests.evidence.conftest import pdf_bytes, png_bytes
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def document_root(settings, tmp_path):
-    settings.DOCUMENT_ROOT = tmp_path / "documents"
-
-
 def sign_in(page, email: str, *, admin: bool = False) -> None:
     page.context.clear_cookies()  # whoever was signed in before
     page.goto("/admin/" if admin else "/account/login/")
