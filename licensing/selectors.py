@@ -7,11 +7,23 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applicants.models import User
+from applicants.models import Applicant, User
+from core.errors import ForbiddenError
 
 from .models import LicenceApplication, LicenceDocument, LicenceStatus, ProviderUse
 
 DOCUMENT_VIEW_PERMISSION = "licensing.view_licencedocument"
+
+
+def licence_company_id_for(*, user: User) -> int:
+    """The company the user applies for; ForbiddenError for a freelancer (or staff), who cannot hold a licence."""
+    applicant = user.applicant
+    if applicant is None or applicant.kind != Applicant.Kind.COMPANY:
+        raise ForbiddenError(
+            _("Only a company account can apply for a VPN service provider licence; freelancers register instead."),
+            code="not_company",
+        )
+    return applicant.pk
 
 
 def licence_applications_of(*, user: User) -> QuerySet[LicenceApplication]:

@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from applicants.models import Applicant, User
+from applicants.models import User
 from core.bidi import isolate
 from core.errors import ConflictError, ForbiddenError, PortalError
 from core.networks import IPNetwork, NetworkError, display_network, parse_network
@@ -48,7 +48,7 @@ from .models import (
     Scope,
     licence_number_text,
 )
-from .selectors import licences_on_register
+from .selectors import licence_company_id_for, licences_on_register
 from .workflow import LIFECYCLE, application_name, transition_application
 
 logger = logging.getLogger(__name__)
@@ -63,16 +63,6 @@ def licence_fee(*, scope: str, provinces: Sequence[str]) -> int:
     if scope == Scope.NATIONWIDE:
         return settings.LICENCE_FEE_NATIONWIDE
     return settings.LICENCE_FEE_PER_PROVINCE * len(provinces)
-
-
-def _company_id(user: User) -> int:
-    applicant = user.applicant
-    if applicant is None or applicant.kind != Applicant.Kind.COMPANY:
-        raise ForbiddenError(
-            _("Only a company account can apply for a VPN service provider licence; freelancers register instead."),
-            code="not_company",
-        )
-    return applicant.pk
 
 
 def _provinces(scope: str, provinces: Sequence[str]) -> list[str]:
@@ -185,7 +175,7 @@ def licence_application_create(
     provinces: Sequence[str] = (),
 ) -> LicenceApplication:
     """Start a draft application for the user's company, its fee worked out from the scope; one open at a time."""
-    applicant_id = _company_id(user)
+    applicant_id = licence_company_id_for(user=user)
     if not trade_name.strip():
         raise PortalError(_("Enter the trade name."), code="required", field="trade_name")
     if not fee_reference.strip():

@@ -61,13 +61,13 @@ class RegistrationForm(RegistrationDetailsForm):
     def clean_networks(self):
         networks, errors = parse_network_lines(self.cleaned_data["networks"])
         if errors:
-            raise _line_errors(errors)
+            raise line_errors(errors)
         return networks
 
     def clean_numbers(self):
         numbers, errors = parse_number_lines(self.cleaned_data["numbers"])
         if errors:
-            raise _line_errors(errors)
+            raise line_errors(errors)
         return numbers
 
     def clean(self):
@@ -96,7 +96,8 @@ class RegistrationForm(RegistrationDetailsForm):
         }
 
 
-def _line_errors(errors: list[LineError]) -> ValidationError:
+def line_errors(errors: list[LineError]) -> ValidationError:
+    """One message per faulty line, each naming its line (shared with the licence application form)."""
     return ValidationError(
         [
             ValidationError(_("Line %(line)s: %(message)s"), params={"line": e.line, "message": e.message})

@@ -12,7 +12,9 @@ from bulk_uploads import services as bulk
 from licensing import services as licensing
 from licensing.models import LicenceApplication
 from tests.bulk_uploads.bulk_files import csv_file
+from tests.evidence.conftest import png_bytes, upload
 from tests.factories import make_company_user, make_freelancer, make_registration, make_staff, token_for
+from tests.licensing.conftest import NATIONWIDE, another_company
 from vpn_records import proofs, services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,7 +23,7 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]
 BATCH = {"purpose": "it_export", "purpose_detail": "Offshore development team.", "isp": "nayatel", "vpn_type": "ipsec"}
 
 
-def licence_granted(company, reviewer) -> None:
+def licence_granted(company, reviewer) -> LicenceApplication:
     application = LicenceApplication.objects.create(
         applicant=company.applicant, created_by=company, trade_name="IndusVPN", scope="provinces",
         provinces=["punjab", "sindh"], clientele="commercial", data_centres=["Lahore"], gateways=["39.40.2.0/28"],
@@ -30,7 +32,17 @@ def licence_granted(company, reviewer) -> None:
     )  # fmt: skip
     licensing.licence_recommend(application=application, actor=reviewer)
     supervisor = make_staff(email="supervisor@pta.example", role="supervisor")
-    licensing.licence_grant(application=application, actor=supervisor)
+    return licensing.licence_grant(application=application, actor=supervisor)
+
+
+def licence_draft() -> tuple:
+    """Another company's draft application, one of its documents uploaded."""
+    company = another_company("admin@ravi.pk", cnic="3520198765437")
+    draft = licensing.licence_application_create(user=company, **{**NATIONWIDE, "gateways": ["39.40.3.0/28"]})
+    licensing.licence_document_add(
+        application=draft, user=company, kind="incorporation", file=upload("incorporation.png", png_bytes())
+    )
+    return company, draft
 
 
 def violations(page) -> list[str]:
@@ -78,7 +90,8 @@ def test_every_page_passes_axe(browser, live_server, language, django_capture_on
     reviewer = make_staff(email="reviewer@pta.example", role="reviewer")
     approved = services.registration_decide(registration=approved, actor=reviewer, approve=True)
     certificate = approved.certificates.get()  # issued by the approval: its check is a public page
-    licence_granted(company, reviewer)  # the register of licensed providers shows a row
+    licence = licence_granted(company, reviewer)  # the register of licensed providers shows a row
+    applying, application = licence_draft()
     job = bulk.bulk_upload_create(user=company, file=csv_file([["111.68.96.20", "", "", ""]]), **BATCH)
     token_for(company)
     found = []
@@ -114,6 +127,7 @@ def test_every_page_passes_axe(browser, live_server, language, django_capture_on
             reverse("notifications:inbox"),
             reverse("applicants:profile"),
             reverse("applicants:api_tokens"),
+            reverse("licensing:new"),  # a freelancer is told only companies apply
         ],
     )
     page.goto(reverse("vpn_records:new"))
@@ -138,7 +152,41 @@ def test_every_page_passes_axe(browser, live_server, language, django_capture_on
     context.close()
 
     context, page = signed_in(browser, live_server, company, language)
-    found += visit_all(page, [reverse("bulk_uploads:new"), job.get_absolute_url(), reverse("applicants:team")])
+    found += visit_all(
+        page,
+        [
+            reverse("bulk_uploads:new"),
+            job.get_absolute_url(),
+            reverse("applicants:team"),
+            reverse("licensing:mine"),
+            reverse("licensing:application", args=[licence.pk]),  # granted, with its history
+        ],
+    )
+    context.close()
+
+    context, page = signed_in(browser, live_server, applying, language)
+    found += visit_all(
+        page,
+        [
+            reverse("licensing:new"),
+            reverse("licensing:application", args=[application.pk]),
+            reverse("licensing:withdraw", args=[application.pk]),
+        ],
+    )
+    page.goto(reverse("licensing:new"))
+    page.locator("main form button[type=submit]").last.click()  # submitted empty: errors on text, radios, lines
+    page.wait_for_load_state()
+    assert page.locator(".error-summary").count() == 1
+    found += violations(page)
+    page.goto(reverse("licensing:application", args=[application.pk]))
+    page.locator("main form button[type=submit]").last.click()  # submitted without every document
+    page.wait_for_load_state()
+    assert page.locator(".error-summary").count() == 1
+    found += violations(page)
+    page.locator("main form[enctype] button[type=submit]").click()  # an upload without a file: the field's error
+    page.wait_for_load_state()
+    assert page.locator(".error-summary").count() == 1
+    found += violations(page)
     context.close()
     assert not found, f"{len(found)} axe violations:\n" + "\n".join(found)
 
