@@ -24,7 +24,9 @@ from rest_framework.views import APIView
 
 from .digits import ascii_digits
 
-_API = "/api/"
+# The operations the schema describes. The schema and docs pages are not among them, and keep their own decorators
+# (the docs' Content-Security-Policy additions), which the view this answers through would drop.
+_API = "/api/v1/"
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 # Only the formats whose failure this module can explain; a view explains its own (an address that is a network).

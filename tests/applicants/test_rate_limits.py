@@ -42,7 +42,9 @@ def attempt(client, action: str, email: str, **extra):
         return client.post(reverse("applicants:password_reset"), {"email": email}, **extra)
     if action == "resend_confirmation":
         return client.post(reverse("applicants:resend_confirmation"), {"email": email}, **extra)
-    return client.post(reverse("api:token"), {"email": email, "password": "a-guess"}, **extra)
+    return client.post(
+        reverse("api:token"), {"email": email, "password": "a-guess"}, content_type="application/json", **extra
+    )
 
 
 ACTIONS = ["sign_up", "password_reset", "resend_confirmation", "token"]
