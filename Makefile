@@ -53,7 +53,7 @@ test: install browser lint
 EXAMPLES ?= 40
 contract: install
 	$(VENV)/bin/schemathesis run "$(URL)/api/schema/?format=json" --checks all \
-		--phases examples,coverage,fuzzing --max-examples $(EXAMPLES) --generation-database none \
+		--phases examples,coverage,fuzzing,stateful --max-examples $(EXAMPLES) --generation-database none \
 		$(if $(TOKEN),-H "Authorization: Token $(TOKEN)")
 
 format: install

@@ -103,3 +103,46 @@ def declare_query_errors(result: dict, generator, request, public) -> dict:
             if any(parameter.get("in") == "query" for parameter in operation.get("parameters", [])):
                 operation["responses"].setdefault("400", answer)
     return result
+
+
+# OpenAPI links: where an operation's answer leads, so a stateful client (schemathesis's stateful phase) follows a
+# registration from creation to withdrawal, and a bulk upload from creation to its errors and cancellation.
+_FROM_BODY = {"reference": "$response.body#/reference", "public_id": "$response.body#/id"}  # an upload's id is public
+_FROM_PATH = {"reference": "$request.path.reference", "public_id": "$request.path.public_id"}
+LINKS: dict[tuple[str, str, str], dict[str, tuple[str, str, dict[str, str]]]] = {
+    ("/api/v1/registrations/", "post", "201"): {
+        "GetRegistration": ("registrations_retrieve", "reference", _FROM_BODY),
+        "ListEntries": ("registrations_entries_list", "reference", _FROM_BODY),
+        "WithdrawRegistration": ("registrations_withdraw_create", "reference", _FROM_BODY),
+    },
+    ("/api/v1/registrations/{reference}/", "get", "200"): {
+        "ListEntries": ("registrations_entries_list", "reference", _FROM_PATH),
+        "WithdrawRegistration": ("registrations_withdraw_create", "reference", _FROM_PATH),
+    },
+    ("/api/v1/registrations/{reference}/entries/", "get", "200"): {
+        "WithdrawRegistration": ("registrations_withdraw_create", "reference", _FROM_PATH),
+    },
+    ("/api/v1/bulk-uploads/", "post", "202"): {
+        "GetUpload": ("bulk_uploads_retrieve", "public_id", _FROM_BODY),
+        "UploadErrors": ("bulk_uploads_errors_csv", "public_id", _FROM_BODY),
+        "CancelUpload": ("bulk_uploads_cancel_create", "public_id", _FROM_BODY),
+    },
+    ("/api/v1/bulk-uploads/{public_id}/", "get", "200"): {
+        "UploadErrors": ("bulk_uploads_errors_csv", "public_id", _FROM_PATH),
+        "CancelUpload": ("bulk_uploads_cancel_create", "public_id", _FROM_PATH),
+    },
+}
+
+
+def declare_links(result: dict, generator, request, public) -> dict:
+    """SPECTACULAR postprocessing hook: the LINKS above, on the answers they start from."""
+    paths = result.get("paths", {})
+    for (path, method, status), links in LINKS.items():
+        response = paths.get(path, {}).get(method, {}).get("responses", {}).get(status)
+        if response is None:
+            continue
+        response["links"] = {
+            name: {"operationId": operation, "parameters": {parameter: source[parameter]}}
+            for name, (operation, parameter, source) in links.items()
+        }
+    return result

@@ -376,7 +376,11 @@ the CSRF token for writes).
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.openapi.declare_query_errors"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.openapi.declare_query_errors",
+        "core.openapi.declare_links",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "vpn_records.models.Status",
         "UploadStatusEnum": "bulk_uploads.models.UploadState",

@@ -73,3 +73,27 @@ def test_an_undeclared_method_is_405_with_allow_whoever_asks(api_client, freelan
 def test_a_wrong_query_is_refused_only_after_the_caller_may_ask(api_client):
     response = api_client.get("/api/v1/registrations/?page_size=null")
     assert response.status_code == 401
+
+
+def test_the_schema_links_a_registration_from_creation_to_withdrawal_and_an_upload_to_its_cancellation(client):
+    schema = client.get("/api/schema/?format=json").json()
+    paths = schema["paths"]
+    operation_ids = {op["operationId"] for item in paths.values() for op in item.values() if isinstance(op, dict)}
+    created = paths["/api/v1/registrations/"]["post"]["responses"]["201"]["links"]
+    assert {link["operationId"] for link in created.values()} == {
+        "registrations_retrieve", "registrations_entries_list", "registrations_withdraw_create",
+    }  # fmt: skip
+    assert created["GetRegistration"]["parameters"] == {"reference": "$response.body#/reference"}
+    uploaded = paths["/api/v1/bulk-uploads/"]["post"]["responses"]["202"]["links"]
+    assert {link["operationId"] for link in uploaded.values()} == {
+        "bulk_uploads_retrieve", "bulk_uploads_errors_csv", "bulk_uploads_cancel_create",
+    }  # fmt: skip
+    every_link = [
+        link
+        for item in paths.values()
+        for op in item.values()
+        if isinstance(op, dict)
+        for response in op.get("responses", {}).values()
+        for link in response.get("links", {}).values()
+    ]
+    assert every_link and all(link["operationId"] in operation_ids for link in every_link)

@@ -48,7 +48,7 @@ def test_every_scope_finds_the_api_as_its_schema_says(live_portal, tmp_path):
     for scope, key in tokens.items():
         command = [
             SCHEMATHESIS, "run", f"{url}/api/schema/?format=json", "--checks", "all",
-            "--phases", "examples,coverage,fuzzing", "--max-examples", str(EXAMPLES), "--seed", str(SEED),
+            "--phases", "examples,coverage,fuzzing,stateful", "--max-examples", str(EXAMPLES), "--seed", str(SEED),
             "--generation-database", "none", "--no-color", "--workers", "1", "--request-timeout", "20",
         ]  # fmt: skip
         if key:
