@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 from functools import partial
-from typing import IO
+from typing import IO, TypeVar
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
@@ -25,6 +25,7 @@ from .files import inspect_document
 from .models import Document, DocumentKind, DocumentView
 
 logger = logging.getLogger(__name__)
+M = TypeVar("M", bound=models.Model)
 
 # Closed for good: their documents are kept DOCUMENT_RETENTION_DAYS after the closing change, then deleted.
 CLOSED = (Status.REJECTED, Status.WITHDRAWN, Status.EXPIRED)
@@ -65,11 +66,17 @@ def document_add(*, registration: Registration, user: User, kind: str, file: IO[
         file_name=name,
         uploaded_by=user,
     )
-    document.file.save("upload", ContentFile(clean.content), save=False)
+    return document_stored(document, clean.content)
+
+
+def document_stored(document: M, content: bytes) -> M:
+    """Write a judged document's file under a generated name, then its row: a row that fails leaves no file behind.
+    For every model of a document held privately (registrations' and licence applications')."""
+    document.file.save("upload", ContentFile(content), save=False)  # type: ignore[attr-defined]
     try:
         document.save()
     except BaseException:
-        document.file.storage.delete(document.file.name)  # no row, so no file
+        document.file.storage.delete(document.file.name)  # type: ignore[attr-defined]  # no row, so no file
         raise
     return document
 

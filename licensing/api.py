@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from abc import ABCMeta, abstractmethod
 
 from django.conf import settings
 from django.urls import reverse
@@ -253,13 +254,14 @@ class GrantSerializer(LicenceOptionalReasonSerializer):
     )
 
 
-class _ReviewAPI(APIView):
+class _ReviewAPI(APIView, metaclass=ABCMeta):
     permission_classes = [IsAuthenticated, HasTokenScope, CanRecommendLicences]
     token_scopes = {"staff"}
     input_serializer: type[serializers.Serializer] = LicenceReasonSerializer
 
+    @abstractmethod
     def decide(self, application: LicenceApplication, actor, data: dict) -> LicenceApplication:
-        raise NotImplementedError
+        """The decision this endpoint makes, through its service."""
 
     def post(self, request, pk: int):
         application = selectors.licence_application_get_for_staff(application_id=pk)

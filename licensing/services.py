@@ -10,7 +10,6 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -25,7 +24,7 @@ from core.bidi import isolate
 from core.errors import ConflictError, ForbiddenError, PortalError
 from core.networks import IPNetwork, NetworkError, display_network, parse_network
 from evidence.files import inspect_document
-from evidence.services import shown_name
+from evidence.services import document_stored, shown_name
 from notifications.services import notify_members
 from vpn_records.checks import FAIL, check_prefix_size, check_public
 from vpn_records.holders import held_by_others
@@ -239,13 +238,7 @@ def licence_document_add(*, application: LicenceApplication, user: User, kind: s
         file_name=name,
         uploaded_by=user,
     )
-    document.file.save("upload", ContentFile(clean.content), save=False)
-    try:
-        document.save()
-    except BaseException:
-        document.file.storage.delete(document.file.name)  # no row, so no file
-        raise
-    return document
+    return document_stored(document, clean.content)
 
 
 def licence_document_viewed(*, document: LicenceDocument, viewer: User) -> LicenceDocumentView:
